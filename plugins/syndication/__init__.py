@@ -1,0 +1,54 @@
+"""Pelican plugin: turns each published article into platform drafts (no network).
+
+Load it with PLUGIN_PATHS = ["plugins"] and PLUGINS = ["syndication"]. All the work is
+done by syndicate.pelican_build; this module only connects Pelican's signals to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican import signals
+
+from syndicate.pelican_build import SESSION_KEY, BuildSession
+
+
+def _session(settings: dict[str, Any]) -> BuildSession:
+    session = settings.get(SESSION_KEY)
+    if not isinstance(session, BuildSession):
+        session = BuildSession(settings)
+        settings[SESSION_KEY] = session
+    return session
+
+
+def start_session(pelican: Any) -> None:
+    # A fresh session per build, also across rebuilds in `pelican --autoreload`.
+    pelican.settings[SESSION_KEY] = BuildSession(pelican.settings)
+
+
+def attach_syndication_links(generator: Any) -> None:
+    _session(generator.settings).attach_links(generator.articles)
+
+
+def render_drafts(generator: Any, writer: Any) -> None:
+    # After the writer: Pelican has resolved {filename} links in content and summary.
+    _session(generator.settings).add_articles(generator.articles)
+
+
+def write_manifest(pelican: Any) -> None:
+    _session(pelican.settings).finish()
+    pelican.settings.pop(SESSION_KEY, None)
+
+
+def report_unreadable_sources(generators: list[Any]) -> None:
+    # Every generator shares one context; it lists the files Pelican could not read.
+    if generators:
+        _session(generators[0].settings).record_unreadable(generators[0].context)
+
+
+def register() -> None:
+    signals.initialized.connect(start_session)
+    signals.article_generator_finalized.connect(attach_syndication_links)
+    signals.all_generators_finalized.connect(report_unreadable_sources)
+    signals.article_writer_finalized.connect(render_drafts)
+    signals.finalized.connect(write_manifest)

@@ -1,0 +1,90 @@
+"""What syndicate knows about an article, independent of Pelican, and its metadata."""
+
+from __future__ import annotations
+
+import re
+
+import regex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from syndicate.errors import ContentError
+
+_FALSE = {"no", "false", "off", "none", "0"}
+_TRUE = {"yes", "true", "on", "all", "1"}
+# Letters with their combining marks (Devanagari vowel signs), digits and underscore.
+_NOT_IN_HASHTAG = regex.compile(r"[^\p{L}\p{M}\p{N}_]+")
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """A published article, reduced to what drafts are made of."""
+
+    key: str
+    source: str
+    url: str
+    title: str
+    summary: str
+    date: datetime
+    lang: str
+    author: str = ""
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None
+    image_alt: str | None = None
+    # Lower-cased metadata keys, as Pelican's readers give them.
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+def hashtag(tag: str) -> str | None:
+    """`#OpenSource` from "Open Source", `#日本` from "日本"; None when nothing is left."""
+    words = [word for word in _NOT_IN_HASHTAG.split(tag) if word]
+    if not words:
+        return None
+    joined = words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
+    if len(words) > 1 and joined.islower():
+        joined = "".join(word[:1].upper() + word[1:] for word in words)
+    if joined.replace("_", "").isdigit():
+        return None  # all-digit tags are not hashtags on any platform
+    return f"#{joined}"
+
+
+def hashtags(tags: Iterable[str], limit: int) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        tagged = hashtag(tag)
+        if tagged and tagged.lower() not in (s.lower() for s in seen):
+            seen.append(tagged)
+    return seen[:limit]
+
+
+def syndicated_platforms(article: ArticleSource, enabled: Iterable[str]) -> list[str]:
+    """The platforms this article goes to, from its `Syndicate:` metadata.
+
+    `Syndicate: no` opts out; `Syndicate: mastodon, bluesky` names the only platforms;
+    `Syndicate: -x` means every enabled platform but x.
+    """
+    enabled = list(enabled)
+    value = article.metadata.get("syndicate", "").strip()
+    if not value or value.lower() in _TRUE:
+        return enabled
+    if value.lower() in _FALSE:
+        return []
+    from syndicate.platforms import PLATFORM_CLASSES
+
+    items = [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
+    excluded = {item[1:].lower() for item in items if item.startswith(("-", "!"))}
+    included = {item.lower() for item in items if not item.startswith(("-", "!"))}
+    for name in sorted(excluded | included):
+        if name not in PLATFORM_CLASSES:
+            raise ContentError(
+                article.source,
+                f"unknown value {name!r} in 'Syndicate: {value}'",
+                "use yes, no, platform names (mastodon, bluesky) or -name to leave one out",
+            )
+    if included and excluded:
+        raise ContentError(article.source, f"'Syndicate: {value}' both names and excludes "
+                           "platforms", "either list the platforms, or exclude with -name")
+    if included:
+        return [name for name in enabled if name in included]
+    return [name for name in enabled if name not in excluded]

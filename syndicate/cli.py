@@ -1,0 +1,323 @@
+"""The `syndicate` command: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from syndicate import __version__
+from syndicate.display import draft_block, state_badge, table
+from syndicate.drafts import Draft
+from syndicate.errors import SettingsError, SyndicateError
+from syndicate.ledger import Ledger, ledger_lock
+from syndicate.manifest import Manifest, load_manifest
+from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.platforms.base import Platform, Poster
+from syndicate.posting import Outcome, check_can_post, plan_run, post_all
+from syndicate.settings import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+PLATFORM_CHOICE = click.Choice(sorted(PLATFORM_CLASSES), case_sensitive=False)
+
+
+class SyndicateGroup(click.Group):
+    """Turns every SyndicateError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SyndicateError as error:
+            click.echo(click.style("Error: ", fg="red", bold=True) + error.line(), err=True)
+            sys.exit(error.exit_code)
+
+
+def settings_option(command: F) -> F:
+    return click.option(
+        "-s", "--settings", "settings_path", type=click.Path(path_type=Path),
+        default="pelicanconf.py", show_default=True, envvar="SYNDICATE_SETTINGS",
+        help="The Pelican settings file holding the SYNDICATE dict.")(command)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option("--format", "output_format", type=click.Choice(choices),
+                        default=choices[0], show_default=True,
+                        help="Output for people (table) or for programs (json).")
+
+
+def platform_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--platform", "-p", "platform_names", multiple=True,
+                        type=PLATFORM_CHOICE, help=help_text)
+
+
+def load(settings_path: Path) -> tuple[Settings, Manifest]:
+    settings = load_settings(settings_path)
+    return settings, load_manifest(settings.manifest_path)
+
+
+def refuse_build_errors(manifest: Manifest) -> None:
+    if manifest.errors:
+        for line in manifest.errors:
+            click.echo(click.style("Error: ", fg="red", bold=True) + line, err=True)
+        click.echo("The last build had errors: fix them and rebuild. Nothing was posted.",
+                   err=True)
+        sys.exit(1)
+
+
+def chosen_platforms(settings: Settings, names: tuple[str, ...]) -> dict[str, Platform]:
+    if not names:
+        return dict(settings.platforms)
+    chosen = {}
+    for name in names:
+        name = name.lower()
+        if name not in settings.platforms:
+            raise SettingsError(settings.where, f"platform {name!r} is not enabled",
+                                f"add \"{name}\": {{}} to SYNDICATE['platforms']")
+        chosen[name] = settings.platforms[name]
+    return chosen
+
+
+def draft_state(ledger: Ledger, draft: Draft) -> str:
+    return ledger.state(draft.article, draft.platform) or "new"
+
+
+@click.group(cls=SyndicateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="syndicate")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
+def cli(verbose: bool) -> None:
+    """Preview, check and post the status updates your Pelican blog's articles make.
+
+    Build the site first (`syndicate build` or `pelican`): the syndication plugin writes
+    the drafts these commands read. Secrets come from the environment only.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+
+
+@cli.command()
+@settings_option
+def build(settings_path: Path) -> None:
+    """Build the site with Pelican; content errors are one line each and exit 1."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    load_settings(settings_path)  # report settings mistakes before building
+    pelican_settings = read_settings(str(settings_path))
+    # The plugin reports through the manifest; don't print each error twice.
+    logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
+    logging.getLogger("pelican").setLevel(logging.CRITICAL)
+    Pelican(pelican_settings).run()
+    settings, manifest = load(settings_path)
+    refuse_build_errors(manifest)
+    articles = len({d.article for d in manifest.drafts})
+    click.echo(f"Built {pelican_settings['OUTPUT_PATH']}: {len(manifest.drafts)} drafts "
+               f"for {articles} articles.")
+
+
+@cli.command()
+@settings_option
+@format_option("table", "json")
+@click.option("--article", "-a", "article_keys", multiple=True,
+              help="Only this article (its key, e.g. posts/hello.md). Repeatable.")
+@platform_option("Only this platform. Repeatable.")
+@click.option("--new", "only_new", is_flag=True, help="Only what `post` would send.")
+def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ...],
+            platform_names: tuple[str, ...], only_new: bool) -> None:
+    """Show every status update exactly as it would be posted, with its count."""
+    settings, manifest = load(settings_path)
+    ledger = Ledger.load(settings.ledger_path)
+    drafts = [d for d in manifest.drafts
+              if (not article_keys or d.article in article_keys)
+              and (not platform_names or d.platform in platform_names)
+              and (not only_new or not ledger.is_done(d.article, d.platform))]
+    if output_format == "json":
+        items = [{**d.to_json(), "state": draft_state(ledger, d)} for d in drafts]
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        blocks = []
+        current = None
+        for draft in drafts:
+            if draft.article != current:
+                current = draft.article
+                blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
+                              + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
+            blocks.append(draft_block(draft, draft_state(ledger, draft)))
+        click.echo("\n".join(blocks).lstrip("\n"))
+        unfit = sum(not d.fits for d in drafts)
+        articles = len({d.article for d in drafts})
+        click.echo(f"\n{len(drafts)} drafts for {articles} articles"
+                   + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+    refuse_build_errors(manifest)
+
+
+@cli.command()
+@settings_option
+def check(settings_path: Path) -> None:
+    """Exit 1 when the build had errors or any draft does not fit its platform."""
+    settings, manifest = load(settings_path)
+    bad = [d for d in manifest.drafts if not d.fits]
+    for draft in bad:
+        for problem in draft.problems or ["does not fit"]:
+            click.echo(f"{draft.article} → {draft.platform}: {problem}", err=True)
+    refuse_build_errors(manifest)
+    if bad:
+        sys.exit(1)
+    click.echo(f"All {len(manifest.drafts)} drafts fit their platforms.")
+
+
+@contextmanager
+def open_posters(platforms: dict[str, Platform], root: Path) -> Iterator[dict[str, Poster]]:
+    posters: dict[str, Poster] = {}
+    try:
+        for name, platform in platforms.items():
+            try:
+                posters[name] = platform.open_poster(str(root))
+            except NotImplementedError:
+                raise SettingsError(
+                    name, "posting to this platform is not available in this version",
+                    "preview and check work; post with --platform outbox for now") from None
+        yield posters
+    finally:
+        for poster in posters.values():
+            poster.close()
+
+
+def _report(outcome: Outcome) -> None:
+    draft = outcome.draft
+    if outcome.state == "posted":
+        where = outcome.posted[0].url if outcome.posted else ""
+        click.echo(f"{click.style('Posted', fg='green')} {draft.article} to {draft.platform}: "
+                   f"{where}")
+    else:
+        click.echo(f"{state_badge(outcome.state).capitalize()} {draft.article} to "
+                   f"{draft.platform}: {outcome.error}", err=True)
+
+
+@cli.command()
+@settings_option
+@platform_option("Post only to this platform (repeatable); default: every enabled one.")
+@click.option("--dry-run", "-n", is_flag=True, help="Print what would be posted; change nothing.")
+@click.option("--max", "max_articles", type=click.IntRange(min=1), default=None,
+              help="At most this many articles to remote platforms in this run "
+                   "[default: SYNDICATE max_per_run, 5].")
+def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
+         max_articles: int | None) -> None:
+    """Post every pending draft once, and record where it went in the ledger."""
+    settings, manifest = load(settings_path)
+    refuse_build_errors(manifest)
+    platforms = chosen_platforms(settings, platform_names)
+    check_can_post(platforms.values(), manifest.siteurl, dry_run)
+    cap = max_articles or settings.max_per_run
+    if dry_run:
+        plan = plan_run(manifest, Ledger.load(settings.ledger_path), platforms, settings, cap)
+        for draft in plan.to_post:
+            lengths = ", ".join(f"{p.length}/{draft.limit}" for p in draft.parts)
+            click.echo(f"Would post {draft.article} to {draft.platform} "
+                       f"({len(draft.parts)} part{'s' * (len(draft.parts) > 1)}, {lengths})")
+        outcomes: list[Outcome] = []
+    else:
+        with ledger_lock(settings.ledger_path):
+            ledger = Ledger.load(settings.ledger_path)
+            plan = plan_run(manifest, ledger, platforms, settings, cap)
+            with open_posters({d.platform: platforms[d.platform] for d in plan.to_post},
+                              settings.root) as posters:
+                outcomes = post_all(plan, platforms, posters, ledger, _report)
+    for draft in plan.not_fitting:
+        click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "
+                   f"({'; '.join(draft.problems)})", err=True)
+    if plan.held_back:
+        waiting = len({d.article for d in plan.held_back})
+        click.echo(f"{waiting} more article{'s' * (waiting > 1)} pending for remote platforms, "
+                   f"held back by the limit of {cap} per run: run again, or raise it with "
+                   "--max N.")
+    failed = [o for o in outcomes if o.state != "posted"]
+    done = len(outcomes) - len(failed)
+    verb = "Would post" if dry_run else "Posted"
+    count = len(plan.to_post) if dry_run else done
+    click.echo(f"{verb} {count} draft{'s' * (count != 1)}"
+               + (f"; {len(failed)} failed" if failed else "")
+               + ("." if count or failed else ": nothing new to post."))
+    if failed or plan.not_fitting:
+        sys.exit(1)
+
+
+@cli.command()
+@settings_option
+@platform_option("Only for this platform (repeatable); default: every enabled one.")
+@click.option("--dry-run", "-n", is_flag=True, help="Print what would be recorded.")
+def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) -> None:
+    """Record every published article as already syndicated, so only new ones post.
+
+    Run it once when you start using syndicate on an existing blog (and again after
+    enabling a new platform) so followers are not flooded with the back catalogue.
+    """
+    settings, manifest = load(settings_path)
+    refuse_build_errors(manifest)
+    platforms = chosen_platforms(settings, platform_names)
+    with ledger_lock(settings.ledger_path):
+        ledger = Ledger.load(settings.ledger_path)
+        new = [d for d in manifest.drafts
+               if d.platform in platforms and ledger.state(d.article, d.platform) is None]
+        for draft in new:
+            if dry_run:
+                click.echo(f"Would record {draft.article} on {draft.platform} as skipped")
+            else:
+                ledger.record_skipped(draft.article, draft.url, draft.platform,
+                                      "existed before syndicate init", save=False)
+        if new and not dry_run:
+            ledger.save()
+    verb = "Would record" if dry_run else "Recorded"
+    click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
+               f"already syndicated in {settings.ledger_path.name}.")
+
+
+@cli.command()
+@settings_option
+@format_option("table", "json")
+def status(settings_path: Path, output_format: str) -> None:
+    """What is new, pending, posted, skipped or failed, per article and platform."""
+    settings, manifest = load(settings_path)
+    ledger = Ledger.load(settings.ledger_path)
+    rows: list[dict[str, Any]] = []
+    seen = set()
+    for draft in manifest.drafts:
+        seen.add((draft.article, draft.platform))
+        entry = ledger.entry(draft.article, draft.platform) or {}
+        rows.append(_status_row(draft.article, draft.platform, entry, draft.fits))
+    for key, article in sorted(ledger.articles.items()):
+        for platform, entry in sorted(article["platforms"].items()):
+            if (key, platform) not in seen:
+                rows.append(_status_row(key, platform, entry, True))
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(table(
+        ["ARTICLE", "PLATFORM", "STATE", "WHERE / WHY", "UPDATED"],
+        [[r["article"], r["platform"], state_badge(r["state"]),
+          r.get("url") or r.get("error") or r.get("reason") or "", r.get("updated_at") or ""]
+         for r in rows],
+        max_widths={0: 40, 3: 60}))
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    click.echo("\n" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+
+
+def _status_row(key: str, platform: str, entry: dict[str, Any], fits: bool) -> dict[str, Any]:
+    parts = entry.get("parts") or []
+    row = {"article": key, "platform": platform,
+           "state": entry.get("state") or ("new" if fits else "does not fit"),
+           "url": parts[0].get("url") if parts else None,
+           "error": entry.get("error"), "reason": entry.get("reason"),
+           "updated_at": entry.get("updated_at")}
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def main() -> None:
+    cli(prog_name="syndicate")

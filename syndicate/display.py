@@ -1,0 +1,85 @@
+"""Terminal output: tables that line up with CJK and emoji, and draft previews."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+import click
+
+from syndicate.drafts import Draft
+from syndicate.text import graphemes
+
+
+def display_width(text: str) -> int:
+    """Columns text takes in a terminal: wide for CJK and emoji, zero for marks."""
+    width = 0
+    for cluster in graphemes(text):
+        first = cluster[0]
+        if unicodedata.category(first) in ("Mn", "Me", "Cf"):
+            continue
+        wide = unicodedata.east_asian_width(first) in ("W", "F") or len(cluster) > 1 and (
+            "\u200d" in cluster or "\ufe0f" in cluster)
+        width += 2 if wide else 1
+    return width
+
+
+def clip(text: str, width: int) -> str:
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for cluster in graphemes(text):
+        if display_width(kept + cluster) > width - 1:
+            break
+        kept += cluster
+    return kept + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+          max_widths: dict[int, int] | None = None) -> str:
+    """A plain aligned table; columns listed in max_widths are clipped."""
+    max_widths = max_widths or {}
+    cells = [[clip(str(c), max_widths.get(i, 10_000)) for i, c in enumerate(row)]
+             for row in rows]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells])
+              for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        padded = [v + " " * (widths[i] - display_width(v)) for i, v in enumerate(values)]
+        return "  ".join(padded).rstrip()
+
+    out = [click.style(line(headers), bold=True)]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out)
+
+
+def length_badge(length: int, limit: int) -> str:
+    text = f"{length}/{limit}"
+    if length > limit:
+        return click.style(text, fg="red", bold=True)
+    if length > 0.9 * limit:
+        return click.style(text, fg="yellow")
+    return click.style(text, fg="green")
+
+
+STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
+                 "pending": "yellow", "failed": "red", "attention": "red"}
+
+
+def state_badge(state: str) -> str:
+    return click.style(state, fg=STATE_COLOURS.get(state, None))
+
+
+def draft_block(draft: Draft, state: str) -> str:
+    """One draft as it will go out: header line, then each part's exact text."""
+    lines = []
+    for number, part in enumerate(draft.parts, start=1):
+        label = f"{draft.platform}" + (f" {number}/{len(draft.parts)}"
+                                       if len(draft.parts) > 1 else "")
+        fits = "" if part.length <= draft.limit else click.style("  does not fit", fg="red")
+        lines.append(f"  {click.style(label, bold=True)}  "
+                     f"{length_badge(part.length, draft.limit)}  {state_badge(state)}{fits}")
+        lines.extend(f"  │ {text_line}" for text_line in part.text.split("\n"))
+    for problem in draft.problems:
+        lines.append(click.style(f"  ✗ {problem}", fg="red"))
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""Articles to drafts: one fitted status update per (article, platform)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
+from syndicate.errors import ContentError
+from syndicate.fitting import fit
+from syndicate.platforms.base import Platform
+from syndicate.settings import Settings
+from syndicate.templates import DraftTemplates, render
+
+# Metadata that replaces the template: for all platforms, or for one.
+SOCIAL_KEY = "social"
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    length: int
+    facets: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A generated status update for one platform, not posted yet."""
+
+    article: str
+    url: str
+    title: str
+    date: str
+    lang: str
+    platform: str
+    limit: int
+    parts: list[Part]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def fits(self) -> bool:
+        return not self.problems and all(part.length <= self.limit for part in self.parts)
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash("\x1e".join(part.text for part in self.parts))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fits"] = self.fits
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        fields = {k: v for k, v in data.items() if k not in ("fits", "parts")}
+        return cls(parts=[Part(**part) for part in data["parts"]], **fields)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def template_context(article: ArticleSource, platform: Platform, settings: Settings
+                     ) -> dict[str, Any]:
+    tags = hashtags(article.tags, settings.hashtags)
+    return {
+        "title": article.title,
+        "summary": article.summary,
+        "url": article.url,
+        "tags": tags,
+        "hashtags": " ".join(tags),
+        "author": article.author or settings.author,
+        "date": article.date,
+        "lang": article.lang,
+        "image": article.image_url or "",
+        "image_alt": article.image_alt or "",
+        "site": settings.sitename,
+        "platform": platform.name,
+    }
+
+
+def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
+              templates: DraftTemplates) -> Draft:
+    """Render and fit one article for one platform."""
+    override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
+    if override:
+        key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
+        template = templates.from_metadata(override, article.source)
+        where = f"{article.source} ({key.capitalize()} metadata)"
+    else:
+        template = templates.for_platform(platform.name, platform.option("template"))
+        where = template.filename or platform.name
+    context = template_context(article, platform, settings)
+
+    def render_text(values: Any) -> str:
+        text = render(template, values, where)
+        if override and article.url not in text:
+            # The author's own words, with the link the post exists for.
+            text = f"{text.rstrip()}\n\n{values['url']}"
+        return text
+
+    text = fit(render_text, context, platform.count, platform.limit)
+    problems: list[str] = []
+    if article.url not in text:
+        raise ContentError(where, "the template never shows the article's link",
+                           "add {{ url }} to the template")
+    length = platform.count(text)
+    if length > platform.limit:
+        problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
+                        f"write a shorter {platform.label} text in the article's metadata")
+    return Draft(
+        article=article.key,
+        url=article.url,
+        title=article.title,
+        date=article.date.isoformat(),
+        lang=article.lang,
+        platform=platform.name,
+        limit=platform.limit,
+        parts=[Part(text=text, length=length, facets=platform.facets(text))],
+        problems=problems,
+    )
+
+
+def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTemplates
+               ) -> list[Draft]:
+    """One draft per platform the article goes to (none when it opts out)."""
+    names = syndicated_platforms(article, settings.platforms)
+    return [draft_for(article, settings.platforms[name], settings, templates)
+            for name in names]
+
+
+def all_drafts(articles: Iterable[ArticleSource], settings: Settings) -> list[Draft]:
+    templates = DraftTemplates(settings.templates_path)
+    return [draft for article in articles for draft in drafts_for(article, settings,
+                                                                   templates)]

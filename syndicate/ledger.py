@@ -1,0 +1,204 @@
+"""The ledger: where each article went, per platform, committed to the repo.
+
+Keyed by a stable article key (its source path, unless pinned with `Syndicate_Key`), so
+a changed title or slug never re-posts. Every change is written atomically before the
+next remote call: "pending" before, "posted" after. A ledger that does not read back as
+a valid ledger is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syndicate.errors import LedgerError
+from syndicate.files import write_atomically
+from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.platforms.base import PostedPart
+
+VERSION = 1
+STATES = ("pending", "posted", "failed", "skipped", "attention")
+PART_STATES = ("pending", "posted")
+DONE_STATES = ("posted", "skipped")
+_FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Ledger:
+    def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.data: dict[str, Any] = data or {"version": VERSION, "articles": {}}
+
+    @classmethod
+    def load(cls, path: Path) -> Ledger:
+        """Read and validate the ledger; a missing file is an empty ledger."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as error:
+            raise LedgerError(str(path), f"cannot be read ({error.strerror})",
+                              "check the file's permissions") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise LedgerError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})",
+                              _FIX.format(path=path)) from None
+        problem = _validation_problem(data)
+        if problem:
+            raise LedgerError(str(path), f"not a valid ledger: {problem}",
+                              _FIX.format(path=path))
+        return cls(path, data)
+
+    # Reading
+
+    @property
+    def articles(self) -> dict[str, Any]:
+        return self.data["articles"]  # type: ignore[no-any-return]
+
+    def entry(self, key: str, platform: str) -> dict[str, Any] | None:
+        article = self.articles.get(key)
+        return article["platforms"].get(platform) if article else None
+
+    def state(self, key: str, platform: str) -> str | None:
+        entry = self.entry(key, platform)
+        return entry["state"] if entry else None
+
+    def is_done(self, key: str, platform: str) -> bool:
+        return self.state(key, platform) in DONE_STATES
+
+    def links(self, key: str) -> list[tuple[str, str]]:
+        """(platform, URL of the first part) for every platform the article went to."""
+        article = self.articles.get(key)
+        if not article:
+            return []
+        links = []
+        for platform, entry in article["platforms"].items():
+            parts = entry.get("parts") or []
+            if entry["state"] == "posted" and parts and parts[0].get("url"):
+                links.append((platform, parts[0]["url"]))
+        return links
+
+    def posted_part(self, key: str, platform: str, index: int) -> PostedPart | None:
+        entry = self.entry(key, platform)
+        if not entry or index >= len(entry["parts"]):
+            return None
+        part = entry["parts"][index]
+        if part["state"] != "posted":
+            return None
+        return PostedPart(id=part["id"], url=part["url"])
+
+    def part_state(self, key: str, platform: str, index: int) -> str | None:
+        entry = self.entry(key, platform)
+        if not entry or index >= len(entry["parts"]):
+            return None
+        return entry["parts"][index]["state"]  # type: ignore[no-any-return]
+
+    # Writing: each change is saved before the caller goes on.
+
+    def _entry_for_update(self, key: str, url: str, platform: str) -> dict[str, Any]:
+        article = self.articles.setdefault(key, {"url": url, "platforms": {}})
+        article["url"] = url
+        return article["platforms"].setdefault(  # type: ignore[no-any-return]
+            platform, {"state": "pending", "hash": "", "parts": [], "updated_at": _now()})
+
+    def record_pending(self, key: str, url: str, platform: str, index: int,
+                       text_hash: str) -> None:
+        entry = self._entry_for_update(key, url, platform)
+        entry.update(state="pending", hash=text_hash, updated_at=_now())
+        entry.pop("error", None)
+        parts = entry["parts"]
+        while len(parts) <= index:
+            parts.append({"state": "pending"})
+        parts[index] = {"state": "pending", "since": _now()}
+        self.save()
+
+    def record_part_posted(self, key: str, platform: str, index: int,
+                           posted: PostedPart) -> None:
+        entry = self.articles[key]["platforms"][platform]
+        entry["parts"][index] = {"state": "posted", "id": posted.id, "url": posted.url,
+                                 "posted_at": _now()}
+        entry["updated_at"] = _now()
+        self.save()
+
+    def record_posted(self, key: str, platform: str) -> None:
+        entry = self.articles[key]["platforms"][platform]
+        entry.update(state="posted", updated_at=_now())
+        self.save()
+
+    def record_failed(self, key: str, url: str, platform: str, error: str,
+                      state: str = "failed") -> None:
+        entry = self._entry_for_update(key, url, platform)
+        entry.update(state=state, error=error, updated_at=_now())
+        self.save()
+
+    def record_skipped(self, key: str, url: str, platform: str, reason: str,
+                       save: bool = True) -> None:
+        entry = self._entry_for_update(key, url, platform)
+        entry.update(state="skipped", reason=reason, updated_at=_now())
+        if save:
+            self.save()
+
+    def save(self) -> None:
+        text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        write_atomically(self.path, text.encode("utf-8"))
+
+
+def _validation_problem(data: Any) -> str | None:
+    """What makes data not a ledger, or None."""
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return f'expected an object with "version": {VERSION}'
+    articles = data.get("articles")
+    if not isinstance(articles, dict):
+        return '"articles" must be an object'
+    for key, article in articles.items():
+        where = f"articles[{key!r}]"
+        if not isinstance(article, dict) or not isinstance(article.get("platforms"), dict):
+            return f'{where} must be an object with "platforms"'
+        if not isinstance(article.get("url"), str):
+            return f'{where}.url must be a string'
+        for platform, entry in article["platforms"].items():
+            at = f"{where}.platforms.{platform}"
+            if platform not in PLATFORM_CLASSES:
+                return f"{at}: unknown platform {platform!r}"
+            if not isinstance(entry, dict) or entry.get("state") not in STATES:
+                return f"{at}.state must be one of {', '.join(STATES)}"
+            parts = entry.get("parts")
+            if not isinstance(parts, list):
+                return f"{at}.parts must be a list"
+            for number, part in enumerate(parts):
+                if not isinstance(part, dict) or part.get("state") not in PART_STATES:
+                    return f"{at}.parts[{number}].state must be pending or posted"
+                if part["state"] == "posted" and not (
+                    isinstance(part.get("id"), str) and isinstance(part.get("url"), str)
+                ):
+                    return f"{at}.parts[{number}] is posted but has no id and url"
+            if entry["state"] == "posted" and any(p["state"] != "posted" for p in parts):
+                return f"{at} is posted but has parts that are not"
+    return None
+
+
+@contextmanager
+def ledger_lock(path: Path) -> Iterator[None]:
+    """Hold the ledger for one run; a second run at the same time is refused."""
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LedgerError(str(path), "another syndicate run is using this ledger",
+                              "wait for it to finish, then run again") from None
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock, also when the process dies

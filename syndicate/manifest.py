@@ -1,0 +1,57 @@
+"""The manifest: what the build produced for the CLI to preview, check and post.
+
+Written by the plugin at the end of every build, read by every `syndicate` command. It
+holds drafts and the build's content errors; never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndicate.drafts import Draft
+from syndicate.errors import SettingsError
+from syndicate.files import write_atomically
+
+VERSION = 1
+
+
+@dataclass
+class Manifest:
+    siteurl: str
+    drafts: list[Draft] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    generated_at: str = ""
+
+    def save(self, path: Path) -> None:
+        data = {
+            "version": VERSION,
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "siteurl": self.siteurl,
+            "errors": self.errors,
+            "drafts": [draft.to_json() for draft in self.drafts],
+        }
+        write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(str(path), "no drafts yet: the site has not been built",
+                            "build it first (`syndicate build` or `pelican`) with the "
+                            "syndication plugin enabled") from None
+    except ValueError as error:
+        raise SettingsError(str(path), f"the manifest is not valid JSON ({error})",
+                            "rebuild the site to write it again") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise SettingsError(str(path), "the manifest was written by another version",
+                            "rebuild the site to write it again")
+    return Manifest(
+        siteurl=data["siteurl"],
+        drafts=[Draft.from_json(item) for item in data["drafts"]],
+        errors=list(data["errors"]),
+        generated_at=data["generated_at"],
+    )

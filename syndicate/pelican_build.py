@@ -1,0 +1,191 @@
+"""The build side: Pelican articles in, drafts and a manifest out, no network.
+
+The `syndication` plugin only connects Pelican's signals to a BuildSession; everything
+that knows about Pelican's objects lives here so the plugin stays a thin adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from syndicate.articles import ArticleSource
+from syndicate.drafts import Draft, drafts_for
+from syndicate.errors import SyndicateError
+from syndicate.excerpt import first_prose, plain_text
+from syndicate.ledger import Ledger
+from syndicate.manifest import Manifest
+from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
+from syndicate.templates import DraftTemplates
+
+log = logging.getLogger("syndicate.build")
+SESSION_KEY = "_SYNDICATE_BUILD_SESSION"
+SETTINGS_WHERE = "SYNDICATE (Pelican settings)"
+
+
+@dataclass(frozen=True)
+class SyndicationLink:
+    """An "Also on" link for the theme: `article.syndication` is a list of these."""
+
+    platform: str
+    label: str
+    url: str
+
+
+def absolute_url(siteurl: str, path: str) -> str:
+    if re.match(r"^[a-z][a-z0-9+.-]*://", path, re.I):
+        return path
+    return f"{siteurl.rstrip('/')}/{path.lstrip('/')}"
+
+
+def is_publishable(article: Any, now: datetime | None = None) -> bool:
+    """Published, not hidden or draft, and not dated in the future."""
+    if getattr(article, "status", "published") != "published":
+        return False
+    date = getattr(article, "date", None)
+    if date is None:
+        return True
+    now = now or datetime.now(date.tzinfo)
+    return bool(date <= now)
+
+
+def article_key(article: Any) -> str:
+    pinned = article.metadata.get("syndicate_key")
+    return str(pinned).strip() if pinned else str(article.get_relative_source_path())
+
+
+def article_source(article: Any, settings: Settings) -> ArticleSource:
+    """Reduce a Pelican article to an ArticleSource; call only after links are resolved."""
+    metadata = article.metadata
+    if "summary" in metadata:
+        summary = plain_text(article.summary)
+    elif metadata.get("description"):
+        summary = plain_text(str(metadata["description"]))
+    else:
+        summary = first_prose(article.content)
+    image = metadata.get("image")
+    return ArticleSource(
+        key=article_key(article),
+        source=str(Path(article.source_path).relative_to(settings.root))
+        if Path(article.source_path).is_relative_to(settings.root) else article.source_path,
+        url=absolute_url(settings.siteurl, article.url),
+        title=plain_text(article.title),
+        summary=summary,
+        date=article.date,
+        lang=getattr(article, "lang", None) or settings.default_lang,
+        author=str(getattr(article, "author", "") or ""),
+        tags=tuple(tag.name for tag in getattr(article, "tags", []) or []),
+        image_url=absolute_url(settings.siteurl, str(image)) if image else None,
+        image_alt=str(metadata["image_alt"]) if metadata.get("image_alt") else None,
+        metadata={key: value for key, value in metadata.items() if isinstance(value, str)},
+    )
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if line.lower().lstrip().startswith(f"{key}:"):
+            return number
+    return None
+
+
+def diagnose_unreadable(pelican_settings: Mapping[str, Any], relative_path: str) -> str:
+    """One line saying why Pelican skipped a source file, and how to fix it."""
+    from pelican.contents import Article
+    from pelican.readers import Readers
+
+    base = Path(str(pelican_settings["PATH"]))
+    path = base / relative_path
+    shown = str(path.relative_to(base.parent)) if path.is_relative_to(base.parent) else path
+    try:
+        content = Readers(dict(pelican_settings)).read_file(
+            base_path=str(base), path=relative_path, content_class=Article)
+    except ValueError as error:
+        message = str(error)
+        if "not a valid date" in message:
+            line = _line_of(path, "date")
+            where = f"{shown}:{line}" if line else str(shown)
+            return (f"{where}: unparseable date {message.split(' is not')[0]}; "
+                    "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+        return f"{shown}: cannot be read ({message}); fix its front matter"
+    except Exception as error:  # the reader's own failure, reported as one line
+        return f"{shown}: cannot be read ({type(error).__name__}: {error}); fix its front matter"
+    missing = [name for name in content.mandatory_properties if not hasattr(content, name)]
+    if missing:
+        return (f"{shown}: missing {missing[0]}; add a '{missing[0].capitalize()}: …' line "
+                "to the front matter")
+    return f"{shown}: skipped by Pelican; run pelican with --debug to see why"
+
+
+class BuildSession:
+    """Collects drafts across one Pelican build and writes the manifest at its end."""
+
+    def __init__(self, pelican_settings: Mapping[str, Any]) -> None:
+        self.pelican_settings = pelican_settings
+        self.errors: list[str] = []
+        self.drafts: list[Draft] = []
+        self.settings: Settings | None = None
+        self.ledger: Ledger | None = None
+        try:
+            self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
+            self.templates = DraftTemplates(self.settings.templates_path)
+            self.ledger = Ledger.load(self.settings.ledger_path)
+        except SyndicateError as error:
+            self._error(error.line())
+
+    def _error(self, line: str) -> None:
+        if line not in self.errors:
+            self.errors.append(line)
+            log.error(line)
+
+    def attach_links(self, articles: Iterable[Any]) -> None:
+        """Give each article its "Also on" links from the ledger (for the theme)."""
+        for article in articles:
+            links = self.ledger.links(article_key(article)) if self.ledger else []
+            article.syndication = [
+                SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
+            ]
+
+    def add_articles(self, articles: Iterable[Any]) -> None:
+        """Render drafts for every publishable article (links are resolved by now)."""
+        if self.settings is None:
+            return
+        for article in articles:
+            if not is_publishable(article):
+                continue
+            try:
+                source = article_source(article, self.settings)
+                self.drafts.extend(drafts_for(source, self.settings, self.templates))
+            except SyndicateError as error:
+                self._error(error.line())
+
+    def record_unreadable(self, context: Mapping[str, Any]) -> None:
+        """Pelican skips unreadable files with a log line; make each a build error."""
+        for key in ("generated_content",):
+            for relative_path, content in context.get(key, {}).items():
+                if content is None:
+                    self._error(diagnose_unreadable(self.pelican_settings, relative_path))
+
+    def manifest_path(self) -> Path:
+        if self.settings:
+            return self.settings.manifest_path
+        root = Path(str(self.pelican_settings.get("PATH", "content"))).resolve().parent
+        return root / str(DEFAULTS["manifest"])
+
+    def finish(self) -> Manifest:
+        manifest = Manifest(
+            siteurl=self.settings.siteurl if self.settings else "",
+            drafts=sorted(self.drafts, key=lambda d: (d.date, d.article, d.platform)),
+            errors=self.errors,
+        )
+        manifest.save(self.manifest_path())
+        return manifest

@@ -1,0 +1,101 @@
+"""The one small interface every platform implements.
+
+A platform knows its limit and how it counts (used at build time, with no network and
+no secrets), and how to open a poster that sends parts and recognises parts it already
+sent (used only by `syndicate post`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from syndicate.text import count_graphemes
+
+
+@dataclass(frozen=True)
+class OutgoingPart:
+    """One post about to be sent: a part of a draft, and what it replies to."""
+
+    article_key: str
+    article_url: str
+    platform: str
+    index: int
+    count: int
+    text: str
+    text_hash: str
+    lang: str | None = None
+    reply_to: PostedPart | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every retry of this exact part, different for any other."""
+        return f"{self.platform}-{self.text_hash[:32]}-{self.index}"
+
+
+@dataclass(frozen=True)
+class PostedPart:
+    """Where a part went: the platform's id for it and its public address."""
+
+    id: str
+    url: str
+
+
+class Poster(Protocol):
+    """Sends parts for one run; knows whether a part already went out."""
+
+    def post(self, part: OutgoingPart) -> PostedPart: ...
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        """The already-posted copy of part, or None when there is none or no way to know."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """One platform's settings after environment overrides; secrets kept apart."""
+
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+class Platform:
+    """Base for all platforms. Subclasses set the class constants and override count()."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    remote: ClassVar[bool] = True
+    default_limit: ClassVar[int]
+    # Non-secret settings this platform accepts, with their defaults.
+    option_defaults: ClassVar[Mapping[str, Any]] = {}
+    # Settings that may only come from the environment (SYNDICATE_<PLATFORM>_<KEY>).
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    # True when re-sending a part whose earlier attempt is in doubt cannot duplicate it
+    # (the platform deduplicates, or find_posted always knows).
+    retry_is_safe: ClassVar[bool] = False
+    # Keys every platform accepts.
+    common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None}
+
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.settings = settings
+        limit = settings.options.get("limit")
+        self.limit: int = int(limit) if limit is not None else self.default_limit
+
+    def option(self, key: str) -> Any:
+        return self.settings.options.get(key, self.option_defaults.get(key))
+
+    def count(self, text: str) -> int:
+        """The length of text as this platform counts it."""
+        return count_graphemes(text)
+
+    def facets(self, text: str) -> list[dict[str, Any]]:
+        """Rich-text annotations the platform needs alongside the text (Bluesky only)."""
+        return []
+
+    def open_poster(self, project_root: str) -> Poster:
+        """A poster for this run. Platforms whose client is not written yet refuse."""
+        raise NotImplementedError(self.name)

@@ -1,0 +1,75 @@
+"""The outbox: the embedded default platform, one JSON file per post in a folder.
+
+It needs no account and behaves like a remote platform: each post gets an id and a URL,
+goes through the ledger, and a post that is already there is recognised, not repeated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndicate.files import write_atomically
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+
+
+class Outbox(Platform):
+    name = "outbox"
+    label = "Outbox"
+    remote = False
+    retry_is_safe = True  # find_posted reads the file: it always knows
+    default_limit = 5000
+    # public_url: where the outbox folder is served, if anywhere; else file:// URLs.
+    option_defaults = {"path": "outbox", "public_url": None}
+
+    def open_poster(self, project_root: str) -> Poster:
+        folder = Path(project_root, str(self.option("path")))
+        return OutboxPoster(folder, self.option("public_url"))
+
+
+class OutboxPoster:
+    def __init__(self, folder: Path, public_url: str | None) -> None:
+        self.folder = folder.resolve()
+        self.public_url = public_url.rstrip("/") if public_url else None
+
+    def _file_for(self, part: OutgoingPart) -> Path:
+        # Deterministic, so a retry after a crash finds the post instead of repeating it.
+        safe_key = re.sub(r"[^\w.-]+", "-", part.article_key).strip("-.")
+        return self.folder / f"{safe_key}-{part.index + 1}.json"
+
+    def _posted(self, path: Path) -> PostedPart:
+        url = f"{self.public_url}/{path.name}" if self.public_url else path.as_uri()
+        return PostedPart(id=path.stem, url=url)
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        path = self._file_for(part)
+        record = {
+            "id": path.stem,
+            "article": part.article_key,
+            "url": part.article_url,
+            "part": part.index + 1,
+            "text": part.text,
+            "text_hash": part.text_hash,
+            "lang": part.lang,
+            "in_reply_to": part.reply_to.id if part.reply_to else None,
+            "posted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        body = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        write_atomically(path, body.encode("utf-8"))
+        return self._posted(path)
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        path = self._file_for(part)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if record.get("text_hash") != part.text_hash:
+            return None
+        return self._posted(path)
+
+    def close(self) -> None:
+        pass
+

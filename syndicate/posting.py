@@ -1,0 +1,139 @@
+"""Posting drafts exactly once: pending before each call, posted after, in the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from syndicate.drafts import Draft
+from syndicate.errors import PostingError, SettingsError
+from syndicate.ledger import Ledger
+from syndicate.manifest import Manifest
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.settings import Settings
+
+
+@dataclass
+class Outcome:
+    """What happened to one draft in this run."""
+
+    draft: Draft
+    state: str  # posted, failed, attention, would-post
+    posted: list[PostedPart] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class Plan:
+    """The drafts this run will post, and those it leaves for later or refuses."""
+
+    to_post: list[Draft]
+    held_back: list[Draft]
+    not_fitting: list[Draft]
+
+
+def is_absolute_siteurl(siteurl: str) -> bool:
+    return siteurl.startswith(("http://", "https://")) and len(siteurl) > len("https://")
+
+
+def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
+             settings: Settings, max_articles: int) -> Plan:
+    """Pending drafts, oldest article first; remote platforms capped at max_articles."""
+    chosen = set(platforms)
+    pending = [d for d in manifest.drafts
+               if d.platform in chosen and not ledger.is_done(d.article, d.platform)]
+    pending.sort(key=lambda d: (d.date, d.article, d.platform))
+    not_fitting = [d for d in pending if not d.fits]
+    to_post: list[Draft] = []
+    held_back: list[Draft] = []
+    remote_articles: list[str] = []
+    for draft in pending:
+        if not draft.fits:
+            continue
+        if settings.platforms[draft.platform].remote:
+            # The cap protects followers from a flood; the outbox has none.
+            if draft.article not in remote_articles:
+                if len(remote_articles) >= max_articles:
+                    held_back.append(draft)
+                    continue
+                remote_articles.append(draft.article)
+        to_post.append(draft)
+    return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting)
+
+
+def check_can_post(platforms: Iterable[Platform], siteurl: str, dry_run: bool) -> None:
+    """Refuse, before anything is sent, what would go wrong for every post."""
+    for platform in platforms:
+        if not platform.remote:
+            continue
+        if not is_absolute_siteurl(siteurl):
+            raise SettingsError(
+                "SITEURL", f"is empty or relative ({siteurl!r}): posts to {platform.name} "
+                "would carry broken links",
+                "build with an absolute SITEURL (pelican -s publishconf.py) before posting")
+        if dry_run:
+            continue
+        for key in platform.secret_keys:
+            if not platform.settings.secrets.get(key):
+                variable = f"SYNDICATE_{platform.name.upper()}_{key.upper()}"
+                raise SettingsError(
+                    "environment", f"{variable} is not set, so {platform.name} cannot be "
+                    "posted to", f"export {variable} (in CI, from a secret) or leave "
+                    f"{platform.name} out with --platform")
+
+
+def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger) -> Outcome:
+    """Post every part of draft in order, recording each step in the ledger."""
+    reply_to: PostedPart | None = None
+    posted: list[PostedPart] = []
+    for index, part in enumerate(draft.parts):
+        outgoing = OutgoingPart(
+            article_key=draft.article, article_url=draft.url, platform=draft.platform,
+            index=index, count=len(draft.parts), text=part.text,
+            text_hash=draft.text_hash, lang=draft.lang, reply_to=reply_to)
+        state = ledger.part_state(draft.article, draft.platform, index)
+        already = ledger.posted_part(draft.article, draft.platform, index)
+        if state == "posted" and already:
+            reply_to = already
+            posted.append(already)
+            continue
+        if state == "pending":
+            # A run died during this call: the post may or may not exist.
+            found = poster.find_posted(outgoing)
+            if found:
+                ledger.record_part_posted(draft.article, draft.platform, index, found)
+                reply_to = found
+                posted.append(found)
+                continue
+            if not platform.retry_is_safe:
+                message = (f"an earlier run may have posted part {index + 1}; check "
+                           f"{platform.label}, then run `syndicate status`")
+                ledger.record_failed(draft.article, draft.url, draft.platform, message,
+                                     state="attention")
+                return Outcome(draft, "attention", posted, message)
+        ledger.record_pending(draft.article, draft.url, draft.platform, index,
+                              draft.text_hash)
+        try:
+            result = poster.post(outgoing)
+        except PostingError as error:
+            ledger.record_failed(draft.article, draft.url, draft.platform, error.line())
+            return Outcome(draft, "failed", posted, error.line())
+        except OSError as error:
+            message = f"{platform.label}: {type(error).__name__}: {error.strerror or error}"
+            ledger.record_failed(draft.article, draft.url, draft.platform, message)
+            return Outcome(draft, "failed", posted, message)
+        ledger.record_part_posted(draft.article, draft.platform, index, result)
+        reply_to = result
+        posted.append(result)
+    ledger.record_posted(draft.article, draft.platform)
+    return Outcome(draft, "posted", posted)
+
+
+def post_all(plan: Plan, platforms: dict[str, Platform], posters: dict[str, Poster],
+             ledger: Ledger, report: Callable[[Outcome], None]) -> list[Outcome]:
+    outcomes = []
+    for draft in plan.to_post:
+        outcome = post_draft(draft, platforms[draft.platform], posters[draft.platform], ledger)
+        report(outcome)
+        outcomes.append(outcome)
+    return outcomes

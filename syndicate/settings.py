@@ -1,0 +1,174 @@
+"""The one `SYNDICATE` settings dict, validated, with environment overrides applied.
+
+Relative paths are resolved against the project root: the folder that holds the content
+folder (Pelican's PATH), so the build and the CLI agree wherever they are started from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syndicate.errors import SettingsError
+from syndicate.platforms import PLATFORM_CLASSES, Platform
+from syndicate.platforms.base import PlatformSettings
+
+DEFAULTS: Mapping[str, Any] = {
+    "platforms": {"outbox": {}},
+    "ledger": "syndication.json",
+    "manifest": ".syndicate/manifest.json",
+    "templates": "syndicate_templates",
+    "max_per_run": 5,
+    "hashtags": 4,
+}
+ENV_PREFIX = "SYNDICATE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything syndicate needs to know, from the settings file and the environment."""
+
+    where: str
+    root: Path
+    siteurl: str
+    sitename: str
+    author: str
+    default_lang: str
+    ledger_path: Path
+    manifest_path: Path
+    templates_path: Path
+    max_per_run: int
+    hashtags: int
+    platforms: dict[str, Platform] = field(default_factory=dict)
+
+
+def _suggest(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{hint}use one of: {', '.join(choices)}"
+
+
+def _positive_int(value: Any, where: str, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1 or isinstance(value, bool):
+        raise SettingsError(where, f"{name} must be a positive whole number, got {value!r}",
+                            f"set {name} to a number such as 5")
+    return number
+
+
+def _platform_settings(
+    name: str, raw: Any, where: str, environ: Mapping[str, str]
+) -> PlatformSettings:
+    cls = PLATFORM_CLASSES[name]
+    if not isinstance(raw, Mapping):
+        raise SettingsError(where, f"SYNDICATE['platforms']['{name}'] must be a dict",
+                            f"write it as \"{name}\": {{}} with its settings inside")
+    allowed = sorted({*cls.common_options, *cls.option_defaults})
+    options: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in cls.secret_keys:
+            variable = f"{ENV_PREFIX}{name.upper()}_{key.upper()}"
+            raise SettingsError(
+                where,
+                f"SYNDICATE['platforms']['{name}']['{key}'] is a secret and must not be in a "
+                "settings file",
+                f"remove it and set the environment variable {variable} instead",
+            )
+        if key not in allowed:
+            raise SettingsError(where, f"unknown {name} setting {key!r}",
+                                _suggest(key, allowed + list(cls.secret_keys)))
+        options[key] = value
+    secrets: dict[str, str] = {}
+    prefix = f"{ENV_PREFIX}{name.upper()}_"
+    for variable, value in environ.items():
+        if not variable.startswith(prefix):
+            continue
+        key = variable[len(prefix):].lower()
+        if key in cls.secret_keys:
+            secrets[key] = value
+        elif key in allowed:
+            options[key] = value
+        else:
+            raise SettingsError(
+                "environment", f"{variable} is not a {name} setting",
+                _suggest(key, allowed + list(cls.secret_keys)).replace(
+                    "use one of: ", f"use {prefix}<KEY> with KEY one of: "),
+            )
+    if options.get("limit") is not None:
+        options["limit"] = _positive_int(options["limit"], where, f"{name} limit")
+    return PlatformSettings(name=name, options=options, secrets=secrets)
+
+
+def settings_from_pelican(
+    pelican: Mapping[str, Any], where: str, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Validate pelican['SYNDICATE'] and apply SYNDICATE_* environment overrides."""
+    environ = os.environ if environ is None else environ
+    raw = pelican.get("SYNDICATE", {})
+    if not isinstance(raw, Mapping):
+        raise SettingsError(where, "SYNDICATE must be a dict", "write SYNDICATE = {...}")
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise SettingsError(where, f"unknown SYNDICATE setting {unknown[0]!r}",
+                            _suggest(unknown[0], sorted(DEFAULTS)))
+    merged = {**DEFAULTS, **raw}
+    raw_platforms = merged["platforms"]
+    if not isinstance(raw_platforms, Mapping):
+        raise SettingsError(where, "SYNDICATE['platforms'] must be a dict of platform names",
+                            'write "platforms": {"outbox": {}, "mastodon": {...}}')
+    platforms: dict[str, Platform] = {}
+    for name, options in raw_platforms.items():
+        if name not in PLATFORM_CLASSES:
+            raise SettingsError(where, f"unknown platform {name!r} in SYNDICATE['platforms']",
+                                _suggest(str(name), sorted(PLATFORM_CLASSES)))
+        platforms[name] = PLATFORM_CLASSES[name](
+            _platform_settings(name, options, where, environ))
+
+    content = Path(str(pelican.get("PATH", "content")))
+    root = content.resolve().parent
+
+    def path_setting(key: str, variable: str | None = None) -> Path:
+        if variable and environ.get(variable):
+            return Path(environ[variable]).resolve()
+        return (root / str(merged[key])).resolve()
+
+    return Settings(
+        where=where,
+        root=root,
+        siteurl=str(pelican.get("SITEURL") or ""),
+        sitename=str(pelican.get("SITENAME") or ""),
+        author=str(pelican.get("AUTHOR") or ""),
+        default_lang=str(pelican.get("DEFAULT_LANG") or "en"),
+        ledger_path=path_setting("ledger", "SYNDICATE_LEDGER"),
+        manifest_path=path_setting("manifest", "SYNDICATE_MANIFEST"),
+        templates_path=path_setting("templates"),
+        max_per_run=_positive_int(merged["max_per_run"], where, "max_per_run"),
+        hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
+        else 0,
+        platforms=platforms,
+    )
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read a Pelican settings file (as `pelican -s` does) and its SYNDICATE dict."""
+    from pelican.settings import read_settings
+
+    if not path.is_file():
+        raise SettingsError(str(path), "settings file not found",
+                            "run from your project folder or pass -s/--settings FILE")
+    try:
+        pelican = read_settings(str(path))
+    except SyntaxError as error:
+        raise SettingsError(f"{path}:{error.lineno}", f"syntax error: {error.msg}",
+                            "fix the Python syntax of the settings file") from None
+    except Exception as error:  # the settings file is user code: report, don't trace
+        raise SettingsError(str(path), f"cannot be loaded: {type(error).__name__}: {error}",
+                            "fix the settings file so that `pelican -s` can read it") from None
+    return settings_from_pelican(pelican, str(path), environ)

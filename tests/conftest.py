@@ -1,0 +1,151 @@
+"""Fixtures: small real Pelican sites in temp dirs, built with the real plugin."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from syndicate.cli import cli
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Site:
+    root: Path
+
+    @property
+    def conf(self) -> Path:
+        return self.root / "pelicanconf.py"
+
+    @property
+    def ledger(self) -> Path:
+        return self.root / "syndication.json"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run `syndicate ARGS -s <this site's settings>` in-process."""
+        runner = CliRunner()
+        command, *rest = args
+        return runner.invoke(cli, [command, "-s", str(self.conf), *rest], env=env,
+                             catch_exceptions=False)
+
+    def build(self, env: dict[str, str] | None = None) -> Result:
+        return self.run("build", env=env)
+
+    def preview_json(self, *args: str) -> list[dict[str, Any]]:
+        result = self.run("preview", "--format", "json", *args)
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    def outbox_posts(self) -> list[dict[str, Any]]:
+        if not self.outbox.exists():
+            return []
+        return [json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted(self.outbox.glob("*.json"))]
+
+
+def settings_file(syndicate: dict[str, Any], siteurl: str = "https://blog.example",
+                  theme: str | None = None, extra: str = "") -> str:
+    theme_line = f"THEME = {theme!r}" if theme else ""
+    return f"""
+AUTHOR = "Test Author"
+SITENAME = "Test Site"
+SITEURL = {siteurl!r}
+PATH = "content"
+OUTPUT_PATH = "output"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+ARTICLE_URL = "posts/{{slug}}/"
+ARTICLE_SAVE_AS = "posts/{{slug}}/index.html"
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]
+PLUGINS = ["syndication"]
+{theme_line}
+SYNDICATE = {syndicate!r}
+{extra}
+"""
+
+
+ARTICLE = """\
+Title: {title}
+Date: {date}
+Tags: {tags}
+{extra}
+
+{body}
+"""
+
+
+def article(title: str, date: str = "2026-01-10", tags: str = "walking",
+            body: str = "A paragraph of plain prose that is long enough to be an excerpt.",
+            **metadata: str) -> str:
+    extra = "\n".join(f"{key.replace('__', '-').title()}: {value}"
+                      for key, value in metadata.items())
+    return ARTICLE.format(title=title, date=date, tags=tags, extra=extra, body=body)
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Site]:
+    """A site with the given articles (file name → Markdown) and SYNDICATE settings."""
+
+    def make(articles: dict[str, str] | None = None,
+             syndicate: dict[str, Any] | None = None, **settings: Any) -> Site:
+        site = Site(tmp_path / "site")
+        site.root.mkdir()
+        site.write("pelicanconf.py", settings_file(
+            syndicate if syndicate is not None else {"platforms": {"outbox": {}}},
+            **settings))
+        (site.root / "content").mkdir()
+        for name, text in (articles or {}).items():
+            site.write(f"content/{name}", text)
+        return site
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The project's own sample blog and theme, copied and built once."""
+    root = tmp_path_factory.mktemp("sample") / "blog"
+    root.mkdir()
+    for name in ("content", "themes", "pelicanconf.py", "publishconf.py"):
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    conf = root / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace(
+        'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]'),
+        encoding="utf-8")
+    site = Site(root)
+    result = site.build()
+    assert result.exit_code == 0, result.output
+    return site
