@@ -41,9 +41,8 @@ def hashtag(tag: str) -> str | None:
     words = [word for word in _NOT_IN_HASHTAG.split(tag) if word]
     if not words:
         return None
-    joined = words[0] + "".join(word[:1].upper() + word[1:] for word in words[1:])
-    if len(words) > 1 and joined.islower():
-        joined = "".join(word[:1].upper() + word[1:] for word in words)
+    # CamelCase joins several words so screen readers can say them (#SmallWeb).
+    joined = words[0] if len(words) == 1 else "".join(w[:1].upper() + w[1:] for w in words)
     if joined.replace("_", "").isdigit():
         return None  # all-digit tags are not hashtags on any platform
     return f"#{joined}"

@@ -1,0 +1,191 @@
+"""Bad input: one line naming the file, the problem and the fix; a non-zero exit;
+nothing posted; the ledger untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from click.testing import Result
+from conftest import Site, article
+
+from syndicate.ledger import ledger_lock
+
+GOOD = {"good.md": article("A good walk", date="2026-01-01")}
+MASTODON = {"platforms": {"outbox": {}, "mastodon": {"url": "https://social.example"}}}
+
+
+@pytest.fixture
+def posted_site(make_site: Callable[..., Site]) -> Site:
+    """A site whose first article already went out, so the ledger has content to lose."""
+    site = make_site(GOOD, syndicate=MASTODON)
+    assert site.build().exit_code == 0
+    assert site.run("post", "--platform", "outbox").exit_code == 0
+    assert len(site.outbox_posts()) == 1
+    return site
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+
+
+def assert_one_line_error(result: Result, where: str, *words: str, code: int = 1) -> None:
+    assert result.exit_code == code, result.output
+    lines = error_lines(result)
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert where in line, line
+    for word in words:
+        assert word in line, line
+    assert "Traceback" not in result.output
+
+
+def assert_nothing_lost(site: Site, ledger_before: bytes) -> None:
+    """Nothing more was posted and the ledger is byte for byte what it was."""
+    result = site.run("post", "--platform", "outbox")
+    assert result.exit_code != 0
+    assert len(site.outbox_posts()) == 1
+    assert site.ledger.read_bytes() == ledger_before
+
+
+def test_unparseable_date(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("content/bad.md", "Title: Bad date\nDate: the day after tomorrow\n\nText.\n")
+    result = posted_site.build()
+    assert_one_line_error(result, "content/bad.md:2", "unparseable date", "YYYY-MM-DD")
+    assert_nothing_lost(posted_site, ledger)
+
+
+def test_missing_title(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("content/untitled.md", "Date: 2026-02-01\n\nNo title here.\n")
+    result = posted_site.build()
+    assert_one_line_error(result, "content/untitled.md", "missing title", "'Title: …'")
+    assert_nothing_lost(posted_site, ledger)
+
+
+def test_unknown_value_in_syndication_metadata(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("content/typo.md", article("Typo", syndicate="mastodn"))
+    result = posted_site.build()
+    assert_one_line_error(result, "content/typo.md", "unknown value 'mastodn'",
+                          "use yes, no, platform names")
+    assert_nothing_lost(posted_site, ledger)
+
+
+def test_template_with_a_syntax_error(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("syndicate_templates/outbox.txt.j2", "{{ title }}\n\n{{ url }\n")
+    result = posted_site.build()
+    assert_one_line_error(result, "syndicate_templates/outbox.txt.j2:3",
+                          "template syntax error", "fix the template")
+    assert_nothing_lost(posted_site, ledger)
+
+
+def test_template_with_an_undefined_variable(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("syndicate_templates/outbox.txt.j2", "{{ title }}\n{{ titel }}\n{{ url }}\n")
+    result = posted_site.build()
+    assert_one_line_error(result, "syndicate_templates/outbox.txt.j2:2", "'titel' is undefined",
+                          "use only these variables: title, summary, url")
+    assert_nothing_lost(posted_site, ledger)
+
+
+def test_metadata_text_with_a_template_error(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    posted_site.write("content/meta.md", article("Meta", social="Read {{ url"))
+    assert_one_line_error(posted_site.build(), "content/meta.md", "template syntax error")
+    assert_nothing_lost(posted_site, ledger)
+
+
+@pytest.mark.parametrize(("syndicate", "words"), [
+    ({"platforms": {"mastodn": {}}}, ["unknown platform 'mastodn'", "did you mean 'mastodon'"]),
+    ({"platforms": {"outbox": {}}, "max_per_rum": 3},
+     ["unknown SYNDICATE setting 'max_per_rum'", "did you mean 'max_per_run'"]),
+    ({"platforms": {"mastodon": {"urll": "https://x.example"}}},
+     ["unknown mastodon setting 'urll'", "did you mean 'url'"]),
+    ({"platforms": {"mastodon": {"token": "abc"}}},
+     ["is a secret", "SYNDICATE_MASTODON_TOKEN"]),
+    ({"platforms": {"outbox": {"limit": "lots"}}}, ["limit must be a positive whole number"]),
+])
+def test_bad_settings(posted_site: Site, syndicate: dict, words: list[str]) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    text = posted_site.conf.read_text()
+    posted_site.conf.write_text(text.replace(f"SYNDICATE = {MASTODON!r}",
+                                             f"SYNDICATE = {syndicate!r}"))
+    for command in ("build", "preview", "post"):
+        result = posted_site.run(command)
+        assert_one_line_error(result, "pelicanconf.py", *words, code=2)
+        assert "abc" not in result.output
+    assert len(posted_site.outbox_posts()) == 1
+    assert posted_site.ledger.read_bytes() == ledger
+
+
+def test_unknown_setting_from_the_environment(posted_site: Site) -> None:
+    result = posted_site.run("preview", env={"SYNDICATE_MASTODON_TOKN": "x"})
+    assert_one_line_error(result, "environment", "SYNDICATE_MASTODON_TOKN is not a mastodon "
+                          "setting", "did you mean 'token'", code=2)
+
+
+def test_unknown_platform_on_the_command_line(posted_site: Site) -> None:
+    result = posted_site.run("post", "--platform", "myspace")
+    assert result.exit_code == 2
+    assert "'myspace' is not one of" in result.output
+
+
+def test_missing_secret_for_a_remote_platform(posted_site: Site) -> None:
+    ledger = posted_site.ledger.read_bytes()
+    result = posted_site.run("post", env={"SYNDICATE_MASTODON_TOKEN": ""})
+    assert_one_line_error(result, "environment", "SYNDICATE_MASTODON_TOKEN is not set",
+                          "export SYNDICATE_MASTODON_TOKEN", code=2)
+    assert len(posted_site.outbox_posts()) == 1
+    assert posted_site.ledger.read_bytes() == ledger
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (lambda text: text[: len(text) // 2], ["syndication.json:", "not valid JSON"]),
+    (lambda text: text.replace('"state": "posted"', '"state": "postd"', 1),
+     ["not a valid ledger", "state must be"]),
+    (lambda text: text.replace('"version": 1', '"version": 7'), ["not a valid ledger"]),
+    (lambda text: "[]", ["not a valid ledger"]),
+])
+def test_corrupt_or_hand_edited_ledger_is_refused_never_overwritten(
+        posted_site: Site, damage: Callable[[str], str], words: list[str]) -> None:
+    posted_site.write("content/new.md", article("A new walk", date="2026-03-01"))
+    broken = damage(posted_site.ledger.read_text(encoding="utf-8"))
+    posted_site.ledger.write_text(broken, encoding="utf-8")
+    build = posted_site.build()
+    assert_one_line_error(build, "syndication.json", *words, "git checkout --")
+    for command in ("post", "init", "status", "preview"):
+        result = posted_site.run(command, "--platform", "outbox") if command in (
+            "post", "init") else posted_site.run(command)
+        assert result.exit_code != 0, command
+        assert "syndication.json" in result.stderr
+    assert posted_site.ledger.read_text(encoding="utf-8") == broken
+    assert len(posted_site.outbox_posts()) == 1
+
+
+def test_a_second_post_at_the_same_time_is_refused(posted_site: Site) -> None:
+    posted_site.write("content/new.md", article("A new walk", date="2026-03-01"))
+    posted_site.build()
+    ledger = posted_site.ledger.read_bytes()
+    with ledger_lock(posted_site.ledger):
+        result = posted_site.run("post", "--platform", "outbox")
+    assert_one_line_error(result, "syndication.json", "another syndicate run is using",
+                          "wait for it to finish")
+    assert len(posted_site.outbox_posts()) == 1
+    assert posted_site.ledger.read_bytes() == ledger
+    assert posted_site.run("post", "--platform", "outbox").exit_code == 0
+    assert len(posted_site.outbox_posts()) == 2
+
+
+def test_a_missing_manifest_says_to_build_first(make_site: Callable[..., Site]) -> None:
+    site = make_site(GOOD)
+    assert_one_line_error(site.run("preview"), "manifest.json", "not been built",
+                          "build it first", code=2)
+
+
+def test_a_broken_settings_file(make_site: Callable[..., Site]) -> None:
+    site = make_site(GOOD)
+    site.conf.write_text(site.conf.read_text() + "\nSITENAME = (\n")
+    assert_one_line_error(site.run("preview"), "pelicanconf.py", "syntax error", code=2)

@@ -1,0 +1,106 @@
+"""Fitting drafts into platform limits: properties over adversarial text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from syndicate.articles import ArticleSource, hashtag
+from syndicate.drafts import draft_for
+from syndicate.fitting import ELLIPSIS, shorten
+from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.platforms.base import PlatformSettings
+from syndicate.settings import settings_from_pelican
+from syndicate.templates import DraftTemplates
+from syndicate.text import graphemes
+
+PIECES = ["walk", "city", " ", " ", "  ", "\n", ".", ",", "!", "日本語", "散歩", "مدينة",
+          "नमस्ते", "👩‍💻", "👋🏽", "🇵🇹", "1️⃣", "e\u0301", "\u200b", "ไทย", "#tag",
+          "@mira@social.example", "https://example.org/" + "a" * 80, "x" * 60, "&", "…"]
+TEXT = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
+URL = "https://blog.example/posts/" + "long-slug-" * 3 + "/"
+TEMPLATES = DraftTemplates(None)
+SETTINGS = settings_from_pelican({"PATH": "content", "SYNDICATE": {}}, "test", environ={})
+
+
+def make_article(title: str, summary: str, tags: list[str]) -> ArticleSource:
+    return ArticleSource(key="a.md", source="content/a.md", url=URL, title=title or "T",
+                         summary=summary, date=datetime(2026, 1, 1, tzinfo=UTC), lang="en",
+                         tags=tuple(tags))
+
+
+@pytest.mark.parametrize("name", ["mastodon", "bluesky", "x", "threads", "linkedin",
+                                  "discord", "telegram", "slack", "outbox"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=TEXT, summary=TEXT, tags=st.lists(TEXT, max_size=6),
+       limit=st.integers(min_value=60, max_value=600))
+def test_every_fitted_draft_fits_keeps_the_link_and_whole_graphemes(
+        name: str, title: str, summary: str, tags: list[str], limit: int) -> None:
+    platform = PLATFORM_CLASSES[name](PlatformSettings(name, {"limit": limit}))
+    draft = draft_for(make_article(title, summary, tags), platform, SETTINGS, TEMPLATES)
+    text = draft.parts[0].text
+    assert URL in text, "the article link is never cut or dropped"
+    assert draft.parts[0].length == platform.count(text)
+    minimal = platform.count(URL)
+    if draft.fits:
+        assert draft.parts[0].length <= limit
+    else:
+        assert draft.problems, "a draft that does not fit says why"
+        # Only when even the title alone cannot be made to fit next to the link.
+        assert minimal + 2 > limit or draft.parts[0].length > limit
+    assert "".join(graphemes(text)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, keep=st.integers(min_value=0, max_value=200))
+def test_shortening_cuts_at_a_word_or_grapheme_boundary(text: str, keep: int) -> None:
+    short = shorten(text, keep)
+    if short == text:
+        return
+    assert short == "" or short.endswith(ELLIPSIS)
+    kept = short.removesuffix(ELLIPSIS)
+    assert text.startswith(kept)
+    # The cut falls between whole graphemes, and no space dangles before the ellipsis.
+    assert graphemes(text)[: len(graphemes(kept))] == graphemes(kept)
+    assert not kept.endswith((" ", "\n", ","))
+    if " " in text.strip() and kept:
+        assert text[len(kept)] in " \n.,;:-–—(/" or text[len(kept):].startswith(" ") or \
+            text[len(kept) - 1] not in " "
+
+
+def test_a_long_summary_is_shortened_to_use_the_room() -> None:
+    summary = " ".join(f"word{n}" for n in range(200))
+    platform = PLATFORM_CLASSES["mastodon"](PlatformSettings("mastodon", {}))
+    draft = draft_for(make_article("A title", summary, ["walking"]), platform, SETTINGS,
+                      TEMPLATES)
+    text = draft.parts[0].text
+    assert draft.fits and ELLIPSIS in text
+    assert draft.parts[0].length >= 0.9 * platform.limit
+    assert "word0 word1" in text
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ("日本", "#日本"), ("Open Source", "#OpenSource"), ("small web", "#SmallWeb"),
+    ("दिल्ली", "#दिल्ली"), ("2026", None), ("---", None),
+    ("café culture", "#CaféCulture"), ("الإسكندرية", "#الإسكندرية"),
+])
+def test_hashtags_come_from_tag_names(tag: str, expected: str | None) -> None:
+    assert hashtag(tag) == expected
+
+
+def test_mastodon_counts_urls_as_23_and_mentions_without_domain() -> None:
+    mastodon = PLATFORM_CLASSES["mastodon"](PlatformSettings("mastodon", {}))
+    assert mastodon.count("https://example.org/" + "a" * 100) == 23
+    assert mastodon.count("hi @mira@social.example") == len("hi @mira")
+    assert mastodon.count("👩‍💻🇵🇹") == 2
+
+
+def test_bluesky_counts_graphemes_and_bytes() -> None:
+    bluesky = PLATFORM_CLASSES["bluesky"](PlatformSettings("bluesky", {}))
+    assert bluesky.count("नमस्ते") == 3
+    assert bluesky.count("👨‍👩‍👧‍👦") == 1
+    assert bluesky.count("€" * 299) == 299
+    assert bluesky.count("e" + "\u0301" * 1600) > 300  # one grapheme, 3201 bytes
