@@ -36,7 +36,8 @@ class OutboxPoster:
 
     def _file_for(self, part: OutgoingPart) -> Path:
         # Deterministic, so a retry after a crash finds the post instead of repeating it.
-        safe_key = re.sub(r"[^\w.-]+", "-", part.article_key).strip("-.")
+        stem = re.sub(r"\.(md|markdown|mkd|rst|html?)$", "", part.article_key)
+        safe_key = re.sub(r"[^\w.-]+", "-", stem).strip("-.")
         return self.folder / f"{safe_key}-{part.index + 1}.json"
 
     def _posted(self, path: Path) -> PostedPart:

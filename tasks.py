@@ -1,0 +1,58 @@
+"""invoke tasks for the blog: `invoke build`, `invoke serve`, `invoke preview`, ..."""
+
+from __future__ import annotations
+
+import shlex
+
+from invoke import Context, task
+
+SETTINGS = "pelicanconf.py"
+PUBLISH_SETTINGS = "publishconf.py"
+
+
+def _syndicate(c: Context, command: str, settings: str, *args: str) -> None:
+    c.run(shlex.join(["syndicate", command, "-s", settings, *args]), pty=False)
+
+
+@task(help={"publish": "Build with publishconf.py (the deployed site's absolute SITEURL)."})
+def build(c: Context, publish: bool = False) -> None:
+    """Build the site into output/ and the drafts into .syndicate/."""
+    _syndicate(c, "build", PUBLISH_SETTINGS if publish else SETTINGS)
+
+
+@task
+def serve(c: Context) -> None:
+    """Build, then serve output/ at http://localhost:8000 and rebuild on changes."""
+    c.run(f"pelican --autoreload --listen -s {SETTINGS}")
+
+
+@task(help={"platform": "Only this platform.", "json": "Machine-readable output."})
+def preview(c: Context, platform: str = "", json: bool = False) -> None:
+    """Show every status update as it would be posted."""
+    args = ["--platform", platform] if platform else []
+    _syndicate(c, "preview", SETTINGS, *args, *(["--format", "json"] if json else []))
+
+
+@task
+def check(c: Context) -> None:
+    """Fail when a draft does not fit or the build had errors."""
+    _syndicate(c, "check", SETTINGS)
+
+
+@task(help={"dry_run": "Only say what would be posted.", "platform": "Only this platform."})
+def post(c: Context, dry_run: bool = False, platform: str = "") -> None:
+    """Post pending drafts of the deployed site (build with --publish first)."""
+    args = (["--dry-run"] if dry_run else []) + (["--platform", platform] if platform else [])
+    _syndicate(c, "post", PUBLISH_SETTINGS, *args)
+
+
+@task
+def status(c: Context) -> None:
+    """What is new, posted, skipped or failed."""
+    _syndicate(c, "status", SETTINGS)
+
+
+@task
+def clean(c: Context) -> None:
+    """Remove the built site and drafts (not the ledger)."""
+    c.run("rm -rf output .syndicate")
