@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 # The address the site is deployed at; CI sets it (for GitHub Pages, the Pages URL).
 SITEURL = os.environ.get("SITEURL", "https://fieldnotes.example")

@@ -52,18 +52,8 @@ PLATFORMS = ("outbox", "mastodon", "bluesky", "x")
 # The synthetic site
 # --------------------------------------------------------------------------------------
 
-WORDS = """
-walk street river bridge morning evening light window city harbour market bakery
-coffee train station map corner stair hill tram bicycle rain fog sun shadow neighbour
-garden roof wall door bench park square tower ferry island coast path stone brick
-quiet noisy slow early late small old new narrow wide long short bright grey green
-blue warm cold wet dry empty crowded gentle sudden patient curious careful honest
-notice follow cross climb wander linger listen remember return discover photograph
-write read sketch measure count build share publish syndicate render static site
-html css markup feed server browser page link archive theme template plugin draft
-because although while before after until since whenever instead perhaps probably
-""".split()
-TECH_WORDS = "python pelican jinja markdown unicode grapheme utf-8 json git rsync".split()
+WORDS = ["walk", "street", "river", "bridge", "morning", "evening", "light", "window", "city", "harbour", "market", "bakery", "coffee", "train", "station", "map", "corner", "stair", "hill", "tram", "bicycle", "rain", "fog", "sun", "shadow", "neighbour", "garden", "roof", "wall", "door", "bench", "park", "square", "tower", "ferry", "island", "coast", "path", "stone", "brick", "quiet", "noisy", "slow", "early", "late", "small", "old", "new", "narrow", "wide", "long", "short", "bright", "grey", "green", "blue", "warm", "cold", "wet", "dry", "empty", "crowded", "gentle", "sudden", "patient", "curious", "careful", "honest", "notice", "follow", "cross", "climb", "wander", "linger", "listen", "remember", "return", "discover", "photograph", "write", "read", "sketch", "measure", "count", "build", "share", "publish", "syndicate", "render", "static", "site", "html", "css", "markup", "feed", "server", "browser", "page", "link", "archive", "theme", "template", "plugin", "draft", "because", "although", "while", "before", "after", "until", "since", "whenever", "instead", "perhaps", "probably"]
+TECH_WORDS = ["python", "pelican", "jinja", "markdown", "unicode", "grapheme", "utf-8", "json", "git", "rsync"]
 JA_SENTENCES = [
     "朝の川沿いはとても静かで、水の音だけが聞こえた。",
     "地図を持たずに歩くと、知らない路地がいくつも見つかる。",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-
-import regex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import regex
 
 from syndicate.errors import ContentError
 

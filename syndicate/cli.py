@@ -87,7 +87,10 @@ def draft_state(ledger: Ledger, draft: Draft) -> str:
     return ledger.state(draft.article, draft.platform) or "new"
 
 
-@click.group(cls=SyndicateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SyndicateGroup, context_settings={
+    "help_option_names": ["-h", "--help"],
+    # Fixed width: help reads the same everywhere, and the README shows it verbatim.
+    "terminal_width": 88, "max_content_width": 88})
 @click.version_option(__version__, prog_name="syndicate")
 @click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
 def cli(verbose: bool) -> None:
@@ -113,7 +116,7 @@ def build(settings_path: Path) -> None:
     logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
     logging.getLogger("pelican").setLevel(logging.CRITICAL)
     Pelican(pelican_settings).run()
-    settings, manifest = load(settings_path)
+    manifest = load(settings_path)[1]
     refuse_build_errors(manifest)
     articles = len({d.article for d in manifest.drafts})
     click.echo(f"Built {pelican_settings['OUTPUT_PATH']}: {len(manifest.drafts)} drafts "
@@ -160,7 +163,7 @@ def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ..
 @settings_option
 def check(settings_path: Path) -> None:
     """Exit 1 when the build had errors or any draft does not fit its platform."""
-    settings, manifest = load(settings_path)
+    manifest = load(settings_path)[1]
     bad = [d for d in manifest.drafts if not d.fits]
     for draft in bad:
         for problem in draft.problems or ["does not fit"]:

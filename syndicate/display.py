@@ -18,8 +18,8 @@ def display_width(text: str) -> int:
         first = cluster[0]
         if unicodedata.category(first) in ("Mn", "Me", "Cf"):
             continue
-        wide = unicodedata.east_asian_width(first) in ("W", "F") or len(cluster) > 1 and (
-            "\u200d" in cluster or "\ufe0f" in cluster)
+        wide = unicodedata.east_asian_width(first) in ("W", "F") or (len(cluster) > 1 and (
+            "\u200d" in cluster or "\ufe0f" in cluster))
         width += 2 if wide else 1
     return width
 
@@ -67,7 +67,7 @@ STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
 
 
 def state_badge(state: str) -> str:
-    return click.style(state, fg=STATE_COLOURS.get(state, None))
+    return click.style(state, fg=STATE_COLOURS.get(state))
 
 
 def draft_block(draft: Draft, state: str) -> str:

@@ -50,13 +50,12 @@ def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
     for draft in pending:
         if not draft.fits:
             continue
-        if settings.platforms[draft.platform].remote:
-            # The cap protects followers from a flood; the outbox has none.
-            if draft.article not in remote_articles:
-                if len(remote_articles) >= max_articles:
-                    held_back.append(draft)
-                    continue
-                remote_articles.append(draft.article)
+        # The cap protects followers from a flood; the outbox has none.
+        if settings.platforms[draft.platform].remote and draft.article not in remote_articles:
+            if len(remote_articles) >= max_articles:
+                held_back.append(draft)
+                continue
+            remote_articles.append(draft.article)
         to_post.append(draft)
     return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting)
 

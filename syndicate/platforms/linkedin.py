@@ -11,7 +11,7 @@ _RESERVED = regex.compile(r"([|{}@\[\]()<>#\\*_~])")
 
 
 def escape_commentary(text: str) -> str:
-    return _RESERVED.sub(r"\\\1", text)
+    return str(_RESERVED.sub(r"\\\1", text))
 
 
 class LinkedIn(Platform):
