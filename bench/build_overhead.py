@@ -9,7 +9,8 @@
    `PLUGINS = []` versus `PLUGINS = ["syndication"]`.
 2. Builds it with `pelican` in a fresh subprocess per build, alternating with and without
    the plugin (ABBA order over the rounds, after one untimed warm-up build). Each child's
-   wall time, CPU time and peak RSS come from os.wait4() on that very child.
+   wall time, CPU time and peak RSS come from os.wait4() on that very child, started from
+   a minimal launcher process (so the peak RSS is the child's own, see LAUNCHER).
 3. Times `syndicate preview` (table and --format json, output to /dev/null) as a
    subprocess, as a user runs it, and in-process (settings, manifest, rendering).
 4. Prints a Markdown report and writes it to bench/results/latest.md.
@@ -22,7 +23,7 @@ doubles the build time, so profile a smaller site, e.g. --articles 500 --rounds 
 from __future__ import annotations
 
 import argparse
-import io
+import hashlib
 import json
 import os
 import platform
@@ -52,8 +53,25 @@ PLATFORMS = ("outbox", "mastodon", "bluesky", "x")
 # The synthetic site
 # --------------------------------------------------------------------------------------
 
-WORDS = ["walk", "street", "river", "bridge", "morning", "evening", "light", "window", "city", "harbour", "market", "bakery", "coffee", "train", "station", "map", "corner", "stair", "hill", "tram", "bicycle", "rain", "fog", "sun", "shadow", "neighbour", "garden", "roof", "wall", "door", "bench", "park", "square", "tower", "ferry", "island", "coast", "path", "stone", "brick", "quiet", "noisy", "slow", "early", "late", "small", "old", "new", "narrow", "wide", "long", "short", "bright", "grey", "green", "blue", "warm", "cold", "wet", "dry", "empty", "crowded", "gentle", "sudden", "patient", "curious", "careful", "honest", "notice", "follow", "cross", "climb", "wander", "linger", "listen", "remember", "return", "discover", "photograph", "write", "read", "sketch", "measure", "count", "build", "share", "publish", "syndicate", "render", "static", "site", "html", "css", "markup", "feed", "server", "browser", "page", "link", "archive", "theme", "template", "plugin", "draft", "because", "although", "while", "before", "after", "until", "since", "whenever", "instead", "perhaps", "probably"]
-TECH_WORDS = ["python", "pelican", "jinja", "markdown", "unicode", "grapheme", "utf-8", "json", "git", "rsync"]
+WORDS = [
+    "walk", "street", "river", "bridge", "morning", "evening", "light", "window", "city",
+    "harbour", "market", "bakery", "coffee", "train", "station", "map", "corner", "stair",
+    "hill", "tram", "bicycle", "rain", "fog", "sun", "shadow", "neighbour", "garden", "roof",
+    "wall", "door", "bench", "park", "square", "tower", "ferry", "island", "coast", "path",
+    "stone", "brick", "quiet", "noisy", "slow", "early", "late", "small", "old", "new",
+    "narrow", "wide", "long", "short", "bright", "grey", "green", "blue", "warm", "cold", "wet",
+    "dry", "empty", "crowded", "gentle", "sudden", "patient", "curious", "careful", "honest",
+    "notice", "follow", "cross", "climb", "wander", "linger", "listen", "remember", "return",
+    "discover", "photograph", "write", "read", "sketch", "measure", "count", "build", "share",
+    "publish", "syndicate", "render", "static", "site", "html", "css", "markup", "feed",
+    "server", "browser", "page", "link", "archive", "theme", "template", "plugin", "draft",
+    "because", "although", "while", "before", "after", "until", "since", "whenever", "instead",
+    "perhaps", "probably"
+]
+TECH_WORDS = [
+    "python", "pelican", "jinja", "markdown", "unicode", "grapheme", "utf-8", "json", "git",
+    "rsync"
+]
 JA_SENTENCES = [
     "朝の川沿いはとても静かで、水の音だけが聞こえた。",
     "地図を持たずに歩くと、知らない路地がいくつも見つかる。",
@@ -260,22 +278,37 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# A child's ru_maxrss starts from the memory of the process that forked it (Linux counts
+# the pre-exec address space), so children are not started from this grown process but
+# from a fresh, minimal interpreter that spawns the command, waits for it with wait4()
+# and reports that child's own wall time, CPU time and peak RSS.
+LAUNCHER = """
+import json, os, sys, time
+report, cmd = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.posix_spawn(cmd[0], cmd, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+with open(report, "w") as f:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+               "maxrss_kib": usage.ru_maxrss, "status": os.waitstatus_to_exitcode(status)}, f)
+"""
+
+
 def measure(cmd: Sequence[str | Path], cwd: Path, capture: bool = False) -> Run:
-    """Run cmd, timing it from the parent; wait4() gives this child's own peak RSS."""
-    with tempfile.TemporaryFile() as log:
+    """Run cmd through the launcher: its own wall time, CPU time and peak RSS."""
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "usage.json"
         out = log if capture else subprocess.DEVNULL
-        started = time.perf_counter()
-        process = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=child_env(),
-                                   stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, str(report),
+                        *(str(c) for c in cmd)], cwd=cwd, env=child_env(),
+                       stdin=subprocess.DEVNULL, stdout=out, stderr=out, check=True)
+        usage = json.loads(report.read_text())
         text = ""
         if capture:
             log.seek(0)
             text = log.read().decode("utf-8", "replace")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss,
-               process.returncode, text)
+    return Run(usage["wall"], usage["cpu"], usage["maxrss_kib"], usage["status"], text)
 
 
 @dataclass
@@ -300,24 +333,30 @@ def build(site: Path, variant: str) -> tuple[Run, float]:
     return run, float(done.group(2))
 
 
-def check_build(site: Path, run: Run, articles: int) -> dict[str, object]:
+@dataclass
+class BuildCheck:
+    drafts: int
+    drafted_articles: int
+    unfit: int
+    manifest_mib: float
+    log_problems: list[str]
+
+
+def check_build(site: Path, run: Run, articles: int) -> BuildCheck:
     done = re.search(r"Processed ([\d,]+) articles?", run.output)
     processed = int(done.group(1).replace(",", "")) if done else -1
     if processed != articles:
         sys.exit(f"pelican processed {processed} articles, not {articles}:\n{run.output}")
     problems = [line for line in run.output.splitlines()
                 if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
-    manifest = json.loads((site / ".syndicate" / "manifest.json").read_text("utf-8"))
+    path = site / ".syndicate" / "manifest.json"
+    manifest = json.loads(path.read_text("utf-8"))
     if manifest["errors"]:
         sys.exit(f"the build with the plugin reported errors: {manifest['errors'][:5]}")
     drafts = manifest["drafts"]
-    return {
-        "drafts": len(drafts),
-        "drafted_articles": len({d["article"] for d in drafts}),
-        "unfit": sum(not d["fits"] for d in drafts),
-        "manifest_mib": (site / ".syndicate" / "manifest.json").stat().st_size / 2**20,
-        "log_problems": problems,
-    }
+    return BuildCheck(drafts=len(drafts), drafted_articles=len({d["article"] for d in drafts}),
+                      unfit=sum(not d["fits"] for d in drafts),
+                      manifest_mib=path.stat().st_size / 2**20, log_problems=problems)
 
 
 def timed(function: Callable[[], object], runs: int) -> list[float]:
@@ -340,7 +379,9 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
 
     import_time = time.perf_counter() - started
     conf = site / "conf_with.py"
-    settings = load_settings(conf, environ={})
+    started = time.perf_counter()
+    settings = load_settings(conf, environ={})  # the first call imports pelican
+    first_settings = time.perf_counter() - started
     runner = CliRunner()
 
     def preview(*extra: str) -> Callable[[], None]:
@@ -354,6 +395,8 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
         warm()
     return {
         "import syndicate.cli (first import in this process)": [import_time],
+        "first load_settings (imports pelican.settings, hence all of pelican)":
+            [first_settings],
         "load_settings (reads the Pelican settings file)":
             timed(lambda: load_settings(conf, environ={}), runs),
         "load_manifest": timed(lambda: load_manifest(settings.manifest_path), runs),
@@ -404,11 +447,14 @@ def profile_build(site: Path, top: int) -> str:
 
     table("Hottest library functions by cumulative time:", 3)
     table("Hottest library functions by own time:", 2)
-    buffer = io.StringIO()
-    pstats.Stats(str(profile), stream=buffer).sort_stats("cumulative").print_callees(
-        "render_drafts")
-    lines += ["Top callees of render_drafts (pstats):", "", "```",
-              *[line.rstrip() for line in buffer.getvalue().splitlines()[-40:]], "```"]
+    counters = sorted(((f, d) for f, d in entries.items()
+                       if f[0].startswith(str(ROOT / "syndicate" / "platforms"))
+                       and f[2] == "count"), key=lambda item: -item[1][3])
+    lines.extend(["Platform length counters (`Platform.count`, called while fitting):", "",
+                  "| counter | calls | cumulative s | share of build |", "|---|---:|---:|---:|"])
+    for (path, line, name), (_cc, calls, _own, cum, _callers) in counters:
+        lines.append(f"| `{Path(path).relative_to(ROOT)}:{line} {name}` | {calls} | "
+                     f"{cum:.3f} | {cum / total:.1%} |")
     return "\n".join(lines)
 
 
@@ -419,6 +465,32 @@ def profile_build(site: Path, top: int) -> str:
 
 def mib(kib: float) -> str:
     return f"{kib / 1024:.0f} MiB"
+
+
+def library_fingerprint() -> str:
+    """A hash of the code being measured: the library, its templates and the plugin."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "syndicate", ROOT / "plugins"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def code_state() -> str:
+    """The commit measured, and which library files differ from it."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  check=True).stdout.rstrip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "syndicate", "plugins").splitlines()
+    changed = ", ".join(line[3:] for line in dirty)
+    return f"commit {head}" + (f" plus uncommitted changes to {changed}" if changed else "")
 
 
 def machine() -> list[str]:
@@ -453,8 +525,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for tool in ("pelican", "syndicate"):
         if not (BIN / tool).exists():
             sys.exit(f"{BIN / tool} not found: run this with the project's .venv/bin/python")
-    command = "  ".join(["python bench/build_overhead.py", *(argv or sys.argv[1:])]).strip()
+    command = " ".join([".venv/bin/python bench/build_overhead.py", *(argv or sys.argv[1:])])
     began = time.perf_counter()
+    fingerprint = library_fingerprint()
+    state = code_state()
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
     site = Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
@@ -483,10 +557,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         assert last_with is not None
         checks = check_build(site, last_with, args.articles)
 
-        preview_cmds = {
+        preview_cmds: dict[str, list[str | Path]] = {
             "`python -c pass` (interpreter start-up, for scale)":
                 [sys.executable, "-c", "pass"],
-            "`syndicate --version` (start-up and imports)": [BIN / "syndicate", "--version"],
+            "`syndicate --version` (start-up, imports syndicate.cli)":
+                [BIN / "syndicate", "--version"],
+            "`python -c 'import syndicate.cli, pelican.settings'` (all imports of preview)":
+                [sys.executable, "-c", "import syndicate.cli, pelican.settings"],
             "`syndicate preview -s conf.py`": [BIN / "syndicate", "preview", "-s",
                                                site / "conf_with.py"],
             "`syndicate preview -s conf.py --format json`":
@@ -510,6 +587,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             shutil.rmtree(site, ignore_errors=True)
 
     with_, without = results["with"], results["without"]
+    changed_during_run = library_fingerprint() != fingerprint
 
     def ratio(key: Callable[[Run], float]) -> float:
         return with_.median(key) / without.median(key)
@@ -535,11 +613,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines = [
         "# syndicate benchmark: plugin build overhead and preview time", "",
         f"Command: `{command}`", "", *machine(),
+        f"- Code measured: {state} (library fingerprint {fingerprint})",
+        *(["", "**Warning: the library changed while the benchmark ran; these results mix "
+            "versions. Run it again.**", ""] if changed_during_run else []),
         f"- Load average before the benchmark: {load_before}",
         f"- Site: {args.articles} articles (seed {args.seed}, {info['content_mib']:.1f} MiB "
         f"of Markdown), theme {info['theme']}, platforms {', '.join(PLATFORMS)}",
-        f"- Manifest: {checks['drafts']} drafts for {checks['drafted_articles']} articles "
-        f"({checks['unfit']} do not fit), {checks['manifest_mib']:.1f} MiB",
+        f"- Manifest: {checks.drafts} drafts for {checks.drafted_articles} articles "
+        f"({checks.unfit} do not fit), {checks.manifest_mib:.1f} MiB",
         f"- {args.rounds} rounds, with/without interleaved in ABBA order after "
         f"{'no' if args.no_warmup else 'one untimed'} warm-up build; "
         f"total benchmark time {time.perf_counter() - began:.0f} s", "",
@@ -574,13 +655,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         walls = [r.wall for r in runs]
         lines.append(f"| {label} | {statistics.median(walls):.3f} | {min(walls):.3f} | "
                      f"{max(walls):.3f} | {mib(max(r.maxrss_kib for r in runs))} |")
-    lines += ["", "In-process (no interpreter start-up; imports already done except the "
-              "first row):", "", "| step | median (s) | min (s) |", "|---|---:|---:|"]
+    lines += ["", "In-process, in the benchmark's own interpreter (no start-up; imports done "
+              "except in the first two rows, which ran once):", "",
+              "| step | median (s) | min (s) |", "|---|---:|---:|"]
     for label, values in in_process.items():
         lines.append(f"| {label} | {statistics.median(values):.3f} | {min(values):.3f} |")
-    if checks["log_problems"]:
+    if checks.log_problems:
         lines += ["", "Pelican warnings in the last build with the plugin:", "", "```",
-                  *checks["log_problems"][:20], "```"]  # type: ignore[list-item]
+                  *checks.log_problems[:20], "```"]
     if profile:
         lines += ["", "## Profile of one build with the plugin", "", profile]
     report = "\n".join(lines) + "\n"

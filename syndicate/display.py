@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import unicodedata
 from collections.abc import Sequence
 
 import click
 
-from syndicate.drafts import Draft
+from syndicate.draft import Draft
 from syndicate.text import graphemes
 
 
@@ -53,13 +55,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
     return "\n".join(out)
 
 
+def style(text: str, **styles: object) -> str:
+    """click.style when the output is a colour terminal; the plain text otherwise."""
+    return click.style(text, **styles) if COLOUR else text  # type: ignore[arg-type]
+
+
+# Decided once: styling thousands of drafts only for click to strip it again is slow.
+COLOUR = sys.stdout.isatty() and os.environ.get("NO_COLOR", "") == ""
+
+
 def length_badge(length: int, limit: int) -> str:
     text = f"{length}/{limit}"
     if length > limit:
-        return click.style(text, fg="red", bold=True)
+        return style(text, fg="red", bold=True)
     if length > 0.9 * limit:
-        return click.style(text, fg="yellow")
-    return click.style(text, fg="green")
+        return style(text, fg="yellow")
+    return style(text, fg="green")
 
 
 STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
@@ -67,7 +78,7 @@ STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
 
 
 def state_badge(state: str) -> str:
-    return click.style(state, fg=STATE_COLOURS.get(state))
+    return style(state, fg=STATE_COLOURS.get(state))
 
 
 def draft_block(draft: Draft, state: str) -> str:
@@ -76,10 +87,10 @@ def draft_block(draft: Draft, state: str) -> str:
     for number, part in enumerate(draft.parts, start=1):
         label = f"{draft.platform}" + (f" {number}/{len(draft.parts)}"
                                        if len(draft.parts) > 1 else "")
-        fits = "" if part.length <= draft.limit else click.style("  does not fit", fg="red")
-        lines.append(f"  {click.style(label, bold=True)}  "
+        fits = "" if part.length <= draft.limit else style("  does not fit", fg="red")
+        lines.append(f"  {style(label, bold=True)}  "
                      f"{length_badge(part.length, draft.limit)}  {state_badge(state)}{fits}")
         lines.extend(f"  │ {text_line}" for text_line in part.text.split("\n"))
     for problem in draft.problems:
-        lines.append(click.style(f"  ✗ {problem}", fg="red"))
+        lines.append(style(f"  ✗ {problem}", fg="red"))
     return "\n".join(lines)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
+from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
 from syndicate.fitting import fit
 from syndicate.platforms.base import Platform
@@ -16,50 +15,6 @@ from syndicate.templates import DraftTemplates, render
 
 # Metadata that replaces the template: for all platforms, or for one.
 SOCIAL_KEY = "social"
-
-
-@dataclass(frozen=True)
-class Part:
-    text: str
-    length: int
-    facets: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A generated status update for one platform, not posted yet."""
-
-    article: str
-    url: str
-    title: str
-    date: str
-    lang: str
-    platform: str
-    limit: int
-    parts: list[Part]
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def fits(self) -> bool:
-        return not self.problems and all(part.length <= self.limit for part in self.parts)
-
-    @property
-    def text_hash(self) -> str:
-        return text_hash("\x1e".join(part.text for part in self.parts))
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["fits"] = self.fits
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Draft:
-        fields = {k: v for k, v in data.items() if k not in ("fits", "parts")}
-        return cls(parts=[Part(**part) for part in data["parts"]], **fields)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def template_context(article: ArticleSource, platform: Platform, settings: Settings

@@ -70,8 +70,17 @@ def plain_text(html: str) -> str:
 
 def first_prose(html: str, minimum_words: int = 8) -> str:
     """The first real paragraph: skips captions, one-word lines and code."""
-    blocks = prose_blocks(html)
-    for block in blocks:
-        if len(block.split()) >= minimum_words or len(block) >= 40:
-            return block
-    return blocks[0] if blocks else ""
+
+    def is_prose(block: str) -> bool:
+        return len(block.split()) >= minimum_words or len(block) >= 40
+
+    collector = _TextCollector()
+    # Feed a piece at a time: the first paragraph is usually near the top of a long page.
+    for start in range(0, len(html), 4096):
+        collector.feed(html[start:start + 4096])
+        for block in collector.blocks:
+            if is_prose(block):
+                return block
+    collector.close()
+    blocks = collector.blocks
+    return next((b for b in blocks if is_prose(b)), blocks[0] if blocks else "")

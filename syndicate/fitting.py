@@ -45,24 +45,53 @@ def shorten(text: str, keep: int) -> str:
     return f"{kept}{ELLIPSIS}" if kept else ""
 
 
-def _longest_fitting(
-    render: Render, context: dict[str, Any], field: str, count: Count, limit: int
-) -> tuple[str, bool]:
-    """The longest shortening of context[field] that fits; binary search over units."""
-    original = str(context[field])
-    low, high = 0, len(_units(original))
-    best: str | None = None
-    while low <= high:
+def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
+    """The largest k in [0, most] with fits(k), given fits(0) and a close guess.
+
+    Gallops away from the guess, then bisects: two or three renders when the guess is
+    good (it is: it comes from counting the pieces), a logarithmic number when not.
+    """
+    guess = max(0, min(guess, most))
+    if fits(guess):
+        low, step = guess, 1
+        while low + step <= most and fits(low + step):
+            low, step = low + step, step * 2
+        high = min(low + step, most + 1)  # high does not fit (or is past the end)
+    else:
+        high, step = guess, 1
+        while high - step > 0 and not fits(high - step):
+            high, step = high - step, step * 2
+        low = max(high - step, 0)  # low fits: fits(0) is given
+    while high - low > 1:
         middle = (low + high) // 2
-        text = tidy(render({**context, field: shorten(original, middle)}))
-        if count(text) <= limit:
-            best = shorten(original, middle)
-            low = middle + 1
+        if fits(middle):
+            low = middle
         else:
-            high = middle - 1
-    if best is None:
-        return "", False
-    return best, True
+            high = middle
+    return low
+
+
+def _shorten_field(render: Render, context: dict[str, Any], field: str, count: Count,
+                   limit: int) -> str | None:
+    """The longest shortening of context[field] that fits, or None if even "" does not."""
+    original = str(context[field])
+    base = count(tidy(render({**context, field: ""})))
+    if base > limit:
+        return None
+    units = _units(original)
+    # Estimate from the pieces' own counts, then let the search correct it.
+    budget = limit - base - 1
+    used = guess = 0
+    for unit in units:
+        used += count(unit)
+        if used > budget:
+            break
+        guess += 1
+
+    def fits(keep: int) -> bool:
+        return count(tidy(render({**context, field: shorten(original, keep)}))) <= limit
+
+    return shorten(original, _largest_fitting(fits, guess, len(units)))
 
 
 def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
@@ -72,18 +101,22 @@ def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) ->
     if count(text) <= limit:
         return text
     tags = list(working.get("tags", []))
-    while tags:
-        tags.pop()
-        working["tags"] = tags
-        working["hashtags"] = " ".join(tags)
-        text = tidy(render(working))
-        if count(text) <= limit:
-            return text
+    if tags:
+        def with_tags(keep: int) -> dict[str, Any]:
+            return {**working, "tags": tags[:keep], "hashtags": " ".join(tags[:keep])}
+
+        def tags_fit(keep: int) -> bool:
+            return count(tidy(render(with_tags(keep)))) <= limit
+
+        working = with_tags(0)
+        if tags_fit(0):
+            return tidy(render(with_tags(_largest_fitting(tags_fit, len(tags) - 1,
+                                                          len(tags)))))
     for field in ("summary", "title"):
         if not working.get(field):
             continue
-        shortened, fits = _longest_fitting(render, working, field, count, limit)
-        working[field] = shortened
-        if fits:
+        shortened = _shorten_field(render, working, field, count, limit)
+        working[field] = shortened or ""
+        if shortened is not None:
             return tidy(render(working))
     return tidy(render(working))

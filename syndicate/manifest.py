@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from syndicate.drafts import Draft
+from syndicate.draft import Draft
 from syndicate.errors import SettingsError
 from syndicate.files import write_atomically
 

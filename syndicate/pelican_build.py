@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.articles import ArticleSource
-from syndicate.drafts import Draft, drafts_for
+from syndicate.draft import Draft
+from syndicate.drafts import drafts_for
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.ledger import Ledger

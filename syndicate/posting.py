@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from syndicate.drafts import Draft
+from syndicate.draft import Draft
 from syndicate.errors import PostingError, SettingsError
 from syndicate.ledger import Ledger
 from syndicate.manifest import Manifest

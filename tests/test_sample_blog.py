@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import Site
 
-from syndicate.drafts import text_hash
+from syndicate.draft import text_hash
 from syndicate.ledger import Ledger
 from syndicate.platforms.base import PostedPart
 

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import unicodedata
 
+import regex
+
 from syndicate.platforms.base import Platform
-from syndicate.text import find_urls, graphemes
+from syndicate.text import find_urls
 
 URL_WEIGHT = 23
-# Code point ranges that weigh 1 (twitter-text v3 config); everything else weighs 2.
-_LIGHT_RANGES = ((0, 4351), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+# Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
+_LIGHT = regex.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
+# An emoji sequence (ZWJ family, skin tone, flag, keycap) weighs 2 in all.
+_EMOJI_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier}|[\U000e0020-\U000e007f]+)?"
+_EMOJI_SEQUENCE = regex.compile(
+    rf"\p{{Regional_Indicator}}{{2}}|[#*0-9]\ufe0f?\u20e3|{_EMOJI_PART}(?:\u200d{_EMOJI_PART})*")
 
 
-def _weight(cluster: str) -> int:
-    if len(cluster) > 1 and any(unicodedata.category(ch) == "So" for ch in cluster):
-        return 2  # an emoji sequence counts once, whatever it is made of
+def _plain_weight(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_LIGHT.sub("", text))
+
+
+def _weight(text: str) -> int:
     total = 0
-    for ch in cluster:
-        code = ord(ch)
-        total += 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
-    return total
+    position = 0
+    for match in _EMOJI_SEQUENCE.finditer(text):
+        total += _plain_weight(text[position:match.start()]) + 2
+        position = match.end()
+    return total + _plain_weight(text[position:])
 
 
 class X(Platform):
@@ -29,10 +40,11 @@ class X(Platform):
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:
-        text = unicodedata.normalize("NFC", text)
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
         total = 0
         position = 0
         for start, end in find_urls(text):
-            total += sum(_weight(c) for c in graphemes(text[position:start])) + URL_WEIGHT
+            total += _weight(text[position:start]) + URL_WEIGHT
             position = end
-        return total + sum(_weight(c) for c in graphemes(text[position:]))
+        return total + _weight(text[position:])
