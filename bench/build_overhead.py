@@ -380,7 +380,7 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
     import_time = time.perf_counter() - started
     conf = site / "conf_with.py"
     started = time.perf_counter()
-    settings = load_settings(conf, environ={})  # the first call imports pelican
+    settings = load_settings(conf, environ={})  # the first call may import more
     first_settings = time.perf_counter() - started
     runner = CliRunner()
 
@@ -395,7 +395,7 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
         warm()
     return {
         "import syndicate.cli (first import in this process)": [import_time],
-        "first load_settings (imports pelican.settings, hence all of pelican)":
+        "first load_settings (with any imports it does)":
             [first_settings],
         "load_settings (reads the Pelican settings file)":
             timed(lambda: load_settings(conf, environ={}), runs),
@@ -456,6 +456,88 @@ def profile_build(site: Path, top: int) -> str:
         lines.append(f"| `{Path(path).relative_to(ROOT)}:{line} {name}` | {calls} | "
                      f"{cum:.3f} | {cum / total:.1%} |")
     return "\n".join(lines)
+
+
+# Where the plugin's time and memory go, without a profiler's distortion: one in-process
+# build with the plugin whose BuildSession methods (all the plugin's work) are wrapped in
+# timers. Runs in a child started like the builds, as `build_overhead.py --timings SITE`.
+SESSION_METHODS = ("__init__", "attach_links", "record_unreadable", "add_articles", "finish")
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def timings_child(site: Path) -> None:
+    import logging
+    import resource
+
+    from pelican import Pelican  # first, so that only the plugin's own imports are timed
+    from pelican.settings import read_settings
+
+    started = time.perf_counter()
+    import syndicate.pelican_build as build_module
+
+    imports = time.perf_counter() - started
+
+    logging.disable(logging.WARNING)
+    seconds = dict.fromkeys(SESSION_METHODS, 0.0)
+    memory: dict[str, list[float]] = {}
+    session = build_module.BuildSession
+    def timer(name: str, original: Callable[..., object]) -> Callable[..., object]:
+        def timed_method(*args: object, **kwargs: object) -> object:
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[name] += time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                memory[name] = [before, after, _rss_mib()]
+        return timed_method
+
+    for name in SESSION_METHODS:
+        setattr(session, name, timer(name, getattr(session, name)))
+    shutil.rmtree(site / "output", ignore_errors=True)
+    started = time.perf_counter()
+    Pelican(read_settings(str(site / "conf_with.py"))).run()
+    total = time.perf_counter() - started
+    print(json.dumps({"imports": imports, "build": total, "seconds": seconds,
+                      "memory": memory}))
+
+
+def plugin_breakdown(site: Path, without_median: float) -> list[str]:
+    run = measure([sys.executable, Path(__file__).resolve(), "--timings", site], cwd=site,
+                  capture=True)
+    if run.returncode != 0:
+        sys.exit(f"the timed in-process build failed:\n{run.output[-3000:]}")
+    data = json.loads(run.output.strip().splitlines()[-1])
+    labels = {
+        "__init__": "BuildSession() at `initialized`: settings, templates, ledger",
+        "attach_links": "attach_links at `article_generator_finalized`",
+        "record_unreadable": "record_unreadable at `all_generators_finalized`",
+        "add_articles": "add_articles at `article_writer_finalized`: excerpts, "
+                        "rendering, fitting",
+        "finish": "finish at `finalized`: sort and write the manifest",
+    }
+    lines = [f"One in-process build with the plugin and timers around each `BuildSession` "
+             f"method (no profiler): {data['build']:.2f} s in Pelican.run(), peak RSS "
+             f"{run.maxrss_kib / 1024:.0f} MiB. Shares are of the median build without the "
+             f"plugin ({without_median:.2f} s).", "",
+             "| plugin work | s | share | peak RSS before → after (MiB) |",
+             "|---|---:|---:|---:|",
+             f"| importing syndicate.pelican_build after Pelican (loading the plugin) | "
+             f"{data['imports']:.3f} | {data['imports'] / without_median:.1%} | |"]
+    total = data["imports"]
+    for name in SESSION_METHODS:
+        spent = data["seconds"][name]
+        total += spent
+        before, after, _current = data["memory"].get(name, [0, 0, 0])
+        lines.append(f"| {labels[name]} | {spent:.3f} | {spent / without_median:.1%} | "
+                     f"{before:.0f} → {after:.0f} |")
+    lines.append(f"| **total** | **{total:.3f}** | **{total / without_median:.1%}** | |")
+    return lines
 
 
 # --------------------------------------------------------------------------------------
@@ -521,7 +603,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated site")
     parser.add_argument("--report", type=Path, default=RESULTS / "latest.md",
                         help="where to write the Markdown report (default: %(default)s)")
+    parser.add_argument("--timings", type=Path, help=argparse.SUPPRESS)  # child mode
     args = parser.parse_args(argv)
+    if args.timings:
+        timings_child(args.timings)
+        return
     for tool in ("pelican", "syndicate"):
         if not (BIN / tool).exists():
             sys.exit(f"{BIN / tool} not found: run this with the project's .venv/bin/python")
@@ -562,8 +648,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                 [sys.executable, "-c", "pass"],
             "`syndicate --version` (start-up, imports syndicate.cli)":
                 [BIN / "syndicate", "--version"],
-            "`python -c 'import syndicate.cli, pelican.settings'` (all imports of preview)":
-                [sys.executable, "-c", "import syndicate.cli, pelican.settings"],
             "`syndicate preview -s conf.py`": [BIN / "syndicate", "preview", "-s",
                                                site / "conf_with.py"],
             "`syndicate preview -s conf.py --format json`":
@@ -579,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 sys.exit(f"{label} failed:\n{failed.output[-3000:]}")
             preview_runs[label] = runs
         in_process = in_process_preview(site, args.preview_runs)
+        breakdown = plugin_breakdown(site, results["without"].median(lambda r: r.wall))
         profile = profile_build(site, 15) if args.profile else ""
     finally:
         if args.keep:
@@ -646,6 +731,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{rss_with / rss_without:.3f} |",
         f"| wall times per round (s) | {times([r.wall for r in without.runs])} | "
         f"{times([r.wall for r in with_.runs])} | |", "",
+        "### Where the plugin's time goes", "", *breakdown, "",
         "## `syndicate preview` on the built site", "",
         f"Subprocesses as a user runs them, output to /dev/null; {args.preview_runs} runs "
         "after one warm-up.", "",

@@ -11,14 +11,14 @@ from syndicate.errors import ContentError
 from syndicate.fitting import fit
 from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
-from syndicate.templates import DraftTemplates, render
+from syndicate.templates import DraftTemplates
 
 # Metadata that replaces the template: for all platforms, or for one.
 SOCIAL_KEY = "social"
 
 
-def template_context(article: ArticleSource, platform: Platform, settings: Settings
-                     ) -> dict[str, Any]:
+def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any]:
+    """The template variables of an article, the same for every platform."""
     tags = hashtags(article.tags, settings.hashtags)
     return {
         "title": article.title,
@@ -32,13 +32,12 @@ def template_context(article: ArticleSource, platform: Platform, settings: Setti
         "image": article.image_url or "",
         "image_alt": article.image_alt or "",
         "site": settings.sitename,
-        "platform": platform.name,
     }
 
 
 def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
-              templates: DraftTemplates) -> Draft:
-    """Render and fit one article for one platform."""
+              templates: DraftTemplates, shared: dict[str, Any] | None = None) -> Draft:
+    """Render and fit one article for one platform (shared: its article_context)."""
     override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
     if override:
         key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
@@ -46,11 +45,11 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         where = f"{article.source} ({key.capitalize()} metadata)"
     else:
         template = templates.for_platform(platform.name, platform.option("template"))
-        where = template.filename or platform.name
-    context = template_context(article, platform, settings)
+        where = template.where
+    context = {**(shared or article_context(article, settings)), "platform": platform.name}
 
     def render_text(values: Any) -> str:
-        text = render(template, values, where)
+        text = template.render(values)
         if override and article.url not in text:
             # The author's own words, with the link the post exists for.
             text = f"{text.rstrip()}\n\n{values['url']}"
@@ -69,7 +68,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         article=article.key,
         url=article.url,
         title=article.title,
-        date=article.date.isoformat(),
+        date=context["date"].isoformat(),
         lang=article.lang,
         platform=platform.name,
         limit=platform.limit,
@@ -82,7 +81,8 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
                ) -> list[Draft]:
     """One draft per platform the article goes to (none when it opts out)."""
     names = syndicated_platforms(article, settings.platforms)
-    return [draft_for(article, settings.platforms[name], settings, templates)
+    shared = article_context(article, settings)
+    return [draft_for(article, settings.platforms[name], settings, templates, shared)
             for name in names]
 
 

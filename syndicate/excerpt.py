@@ -65,22 +65,32 @@ def prose_blocks(html: str) -> list[str]:
 
 def plain_text(html: str) -> str:
     """All prose of an HTML fragment as one line of plain text."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())  # already plain: most titles and many summaries
     return " ".join(prose_blocks(html))
 
 
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S | re.I)
+
+
 def first_prose(html: str, minimum_words: int = 8) -> str:
-    """The first real paragraph: skips captions, one-word lines and code."""
+    """The first real paragraph: skips captions, one-word lines and code.
+
+    Markdown puts prose in <p> elements and escapes the markup inside code blocks, so
+    looking at paragraphs alone skips code, tables and headings without parsing the
+    whole page (a long article costs the same as a short one).
+    """
 
     def is_prose(block: str) -> bool:
         return len(block.split()) >= minimum_words or len(block) >= 40
 
-    collector = _TextCollector()
-    # Feed a piece at a time: the first paragraph is usually near the top of a long page.
-    for start in range(0, len(html), 4096):
-        collector.feed(html[start:start + 4096])
-        for block in collector.blocks:
-            if is_prose(block):
-                return block
-    collector.close()
-    blocks = collector.blocks
+    first = ""
+    for match in _PARAGRAPH.finditer(html):
+        text = plain_text(match.group(1))
+        if is_prose(text):
+            return text
+        first = first or text
+    if first:
+        return first
+    blocks = prose_blocks(html)
     return next((b for b in blocks if is_prose(b)), blocks[0] if blocks else "")

@@ -8,7 +8,7 @@ and ends with an ellipsis. The URL is never touched.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from syndicate.text import graphemes
@@ -25,8 +25,12 @@ Count = Callable[[str], int]
 
 def tidy(text: str) -> str:
     """Strip the blank lines and spaces that empty template variables leave behind."""
-    text = _TRAILING_SPACES.sub("\n", text.strip())
-    return _BLANK_LINES.sub("\n\n", text)
+    text = text.strip()
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_SPACES.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text
 
 
 def _units(text: str) -> list[str]:
@@ -36,20 +40,24 @@ def _units(text: str) -> list[str]:
     return graphemes(text)
 
 
+def _join_units(units: Sequence[str], keep: int) -> str:
+    if keep >= len(units):
+        return "".join(units)
+    kept = "".join(units[:keep]).rstrip(_DANGLING)
+    return f"{kept}{ELLIPSIS}" if kept else ""
+
+
 def shorten(text: str, keep: int) -> str:
     """The first `keep` units of text, ending with an ellipsis when anything was cut."""
     units = _units(text)
-    if keep >= len(units):
-        return text
-    kept = "".join(units[:keep]).rstrip(_DANGLING)
-    return f"{kept}{ELLIPSIS}" if kept else ""
+    return text if keep >= len(units) else _join_units(units, keep)
 
 
 def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
     """The largest k in [0, most] with fits(k), given fits(0) and a close guess.
 
-    Gallops away from the guess, then bisects: two or three renders when the guess is
-    good (it is: it comes from counting the pieces), a logarithmic number when not.
+    Gallops away from the guess, then bisects: two or three tries when the guess is
+    good, a logarithmic number when not.
     """
     guess = max(0, min(guess, most))
     if fits(guess):
@@ -71,52 +79,45 @@ def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
     return low
 
 
-def _shorten_field(render: Render, context: dict[str, Any], field: str, count: Count,
-                   limit: int) -> str | None:
-    """The longest shortening of context[field] that fits, or None if even "" does not."""
-    original = str(context[field])
-    base = count(tidy(render({**context, field: ""})))
-    if base > limit:
-        return None
-    units = _units(original)
-    # Estimate from the pieces' own counts, then let the search correct it.
-    budget = limit - base - 1
-    used = guess = 0
-    for unit in units:
-        used += count(unit)
-        if used > budget:
-            break
-        guess += 1
-
-    def fits(keep: int) -> bool:
-        return count(tidy(render({**context, field: shorten(original, keep)}))) <= limit
-
-    return shorten(original, _largest_fitting(fits, guess, len(units)))
-
-
-def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
-    """Render context with the template, shrinking fields until it fits (or can't)."""
+def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
+            ) -> dict[str, Any]:
+    """The values to render: as much of each shrinkable field as the limit allows."""
     working = dict(context)
-    text = tidy(render(working))
-    if count(text) <= limit:
-        return text
+
+    def fits(values: Mapping[str, Any]) -> bool:
+        return count(tidy(render(values))) <= limit
+
     tags = list(working.get("tags", []))
     if tags:
         def with_tags(keep: int) -> dict[str, Any]:
             return {**working, "tags": tags[:keep], "hashtags": " ".join(tags[:keep])}
 
-        def tags_fit(keep: int) -> bool:
-            return count(tidy(render(with_tags(keep)))) <= limit
-
         working = with_tags(0)
-        if tags_fit(0):
-            return tidy(render(with_tags(_largest_fitting(tags_fit, len(tags) - 1,
-                                                          len(tags)))))
+        if fits(working):
+            keep = _largest_fitting(lambda n: fits(with_tags(n)), len(tags) - 1, len(tags))
+            return with_tags(keep)
     for field in ("summary", "title"):
-        if not working.get(field):
+        original = str(working.get(field) or "")
+        if not original:
             continue
-        shortened = _shorten_field(render, working, field, count, limit)
-        working[field] = shortened or ""
-        if shortened is not None:
-            return tidy(render(working))
-    return tidy(render(working))
+        working[field] = ""
+        base = count(tidy(render(working)))
+        if base > limit:
+            continue  # even without this field it is too long: shrink the next one
+        units = _units(original)
+        # Guess in proportion to the room left; the search corrects the guess.
+        guess = len(units) * max(limit - base - 1, 0) // max(count(original), 1)
+        def keeping(n: int, field: str = field, units: list[str] = units) -> bool:
+            return fits({**working, field: _join_units(units, n)})
+
+        working[field] = _join_units(units, _largest_fitting(keeping, guess, len(units)))
+        return working
+    return working
+
+
+def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
+    """Render context with the template, shrinking fields until it fits (or can't)."""
+    text = tidy(render(context))
+    if count(text) <= limit:
+        return text
+    return tidy(render(_shrink(render, context, count, limit)))

@@ -7,6 +7,7 @@ that knows about Pelican's objects lives here so the plugin stays a thin adapter
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -61,6 +62,12 @@ def article_key(article: Any) -> str:
     return str(pinned).strip() if pinned else str(article.get_relative_source_path())
 
 
+def _relative_to(path: str, root: str) -> str:
+    # String work, not pathlib: this runs for every article of every build.
+    prefix = root.rstrip(os.sep) + os.sep
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
 def article_source(article: Any, settings: Settings) -> ArticleSource:
     """Reduce a Pelican article to an ArticleSource; call only after links are resolved."""
     metadata = article.metadata
@@ -73,8 +80,7 @@ def article_source(article: Any, settings: Settings) -> ArticleSource:
     image = metadata.get("image")
     return ArticleSource(
         key=article_key(article),
-        source=str(Path(article.source_path).relative_to(settings.root))
-        if Path(article.source_path).is_relative_to(settings.root) else article.source_path,
+        source=_relative_to(article.source_path, str(settings.root)),
         url=absolute_url(settings.siteurl, article.url),
         title=plain_text(article.title),
         summary=summary,

@@ -11,14 +11,20 @@ import regex
 
 GRAPHEME = regex.compile(r"\X")
 # Characters that always form a grapheme cluster on their own: printable ASCII, Latin-1,
-# Latin Extended, Greek, Cyrillic, CJK punctuation, kana and ideographs. A text made only
-# of these (and newlines) has as many graphemes as code points, less its CRLF pairs.
-_SIMPLE = regex.compile(
-    r"[\t\n\r\x20-\x7e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u3000-\u3029\u3030-\u3098"
-    r"\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff9d]*")
+# Latin Extended, Greek, Cyrillic, general punctuation (the ellipsis), currency signs, CJK
+# punctuation, kana and ideographs. A text made only of these (and newlines) has as many
+# graphemes as code points, less its CRLF pairs.
+_SIMPLE_SET = (
+    r"\t\n\r\x20-\x7e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e"
+    r"\u20a0-\u20bf\u3000-\u3029\u3030-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uff01-\uff9d")
+_SIMPLE = regex.compile(f"[{_SIMPLE_SET}]*")
+# A run of other characters, with the one before it (a combining mark's base).
+_COMPLEX_RUN = regex.compile(f"(?s).?[^{_SIMPLE_SET}]+")
 # Autolinkable web addresses, as the platforms' own linkifiers find them: a scheme, then
-# no whitespace; one trailing punctuation mark belongs to the sentence, not the link.
-URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))")
+# no whitespace; trailing punctuation belongs to the sentence, not the link.
+URL = regex.compile(r"https?://[^\s<>\"]+")
+_URL_TRAILING = ".,;:!?)]"
 
 
 def is_simple(text: str) -> bool:
@@ -28,9 +34,14 @@ def is_simple(text: str) -> bool:
 
 def count_graphemes(text: str) -> int:
     """User-perceived characters (extended grapheme clusters, UAX #29)."""
+    total = len(text) - text.count("\r\n")
     if is_simple(text):
-        return len(text) - text.count("\r\n")
-    return len(GRAPHEME.findall(text))
+        return total
+    # Only the runs that can form clusters need the full rules.
+    for match in _COMPLEX_RUN.finditer(text):
+        run = match.group()
+        total += len(GRAPHEME.findall(run)) - len(run)
+    return total
 
 
 def graphemes(text: str) -> list[str]:
@@ -49,7 +60,12 @@ def find_urls(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of each http(s) URL in text."""
     if "://" not in text:
         return []
-    return [match.span() for match in URL.finditer(text)]
+    spans = []
+    for match in URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        if len(url) > len("https://"):
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
 
 
 def count_graphemes_with_fixed_urls(text: str, url_length: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,12 +11,13 @@ from hypothesis import strategies as st
 
 from syndicate.articles import ArticleSource, hashtag
 from syndicate.drafts import draft_for
+from syndicate.fast_templates import compile_simple
 from syndicate.fitting import ELLIPSIS, shorten
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PlatformSettings
 from syndicate.settings import settings_from_pelican
 from syndicate.templates import DraftTemplates
-from syndicate.text import graphemes
+from syndicate.text import count_graphemes, graphemes
 
 PIECES = ["walk", "city", " ", " ", "  ", "\n", ".", ",", "!", "日本語", "散歩", "مدينة",
           "नमस्ते", "👩‍💻", "👋🏽", "🇵🇹", "1️⃣", "e\u0301", "\u200b", "ไทย", "#tag",
@@ -104,3 +106,39 @@ def test_bluesky_counts_graphemes_and_bytes() -> None:
     assert bluesky.count("👨‍👩‍👧‍👦") == 1
     assert bluesky.count("€" * 299) == 299
     assert bluesky.count("e" + "\u0301" * 1600) > 300  # one grapheme, 3201 bytes
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(TEXT, st.text(max_size=80)))
+def test_grapheme_count_fast_paths_agree_with_the_full_rules(text: str) -> None:
+    assert count_graphemes(text) == len(graphemes(text))
+
+
+SIMPLE_TEMPLATES = [
+    *[p.read_text(encoding="utf-8") for p in
+      (Path(__file__).parent.parent / "syndicate/templates").glob("*.j2")],
+    "{% if not summary %}{{ title }}{% elif tags %}{{ summary }} {{ hashtags }}"
+    "{% else %}{{ summary }}{% endif %}\n{{ url }}",
+    "  {% if image %}\n  {{ image_alt }}\n{% endif %}\n{{ url }}{{ date }}{{ tags }}",
+]
+
+
+@pytest.mark.parametrize("source", SIMPLE_TEMPLATES)
+@settings(max_examples=40, deadline=None)
+@given(title=TEXT, summary=st.one_of(st.just(""), TEXT), tags=st.lists(TEXT, max_size=3),
+       image=st.sampled_from(["", "https://blog.example/a.png"]))
+def test_the_fast_renderer_gives_exactly_what_jinja_gives(
+        source: str, title: str, summary: str, tags: list[str], image: str) -> None:
+    environment = TEMPLATES.environment
+    fast = compile_simple(environment, source)
+    assert fast is not None, "the default templates take the fast path"
+    context = {"title": title, "summary": summary, "tags": tags, "hashtags": " ".join(tags),
+               "url": URL, "image": image, "image_alt": "alt", "lang": "en",
+               "date": datetime(2026, 1, 1, tzinfo=UTC)}
+    assert fast(context) == environment.from_string(source).render(context)
+
+
+@pytest.mark.parametrize("source", ["{{ title|upper }}", "{% for t in tags %}{{ t }}{% endfor %}",
+                                    "{% if lang == 'ja' %}x{% endif %}", "{{ title ~ url }}"])
+def test_templates_beyond_the_simple_subset_are_left_to_jinja(source: str) -> None:
+    assert compile_simple(TEMPLATES.environment, source) is None
