@@ -45,6 +45,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: run this with .venv/bin/python
 RESULTS = ROOT / "bench" / "results"
+# Where the measured syndicate/ and plugins/ live: the working tree, or with --snapshot a
+# copy taken at the start, so that edits made while the benchmark runs cannot mix in.
+CODE = ROOT
 BUILD_RATIO_TARGET = 1.05
 PREVIEW_TARGET_S = 1.0
 PLATFORMS = ("outbox", "mastodon", "bluesky", "x")
@@ -210,7 +213,7 @@ def settings_text(site: Path, theme: Path, plugins: Sequence[str]) -> str:
         CACHE_CONTENT = False
         LOAD_CONTENT_CACHE = False
         DELETE_OUTPUT_DIRECTORY = False
-        PLUGIN_PATHS = [{str(ROOT / "plugins")!r}]
+        PLUGIN_PATHS = [{str(CODE / "plugins")!r}]
         SYNDICATE = {{"platforms": {{{", ".join(f'"{p}": {{}}' for p in PLATFORMS)}}}}}
         PLUGINS = {list(plugins)!r}
         """)
@@ -275,6 +278,8 @@ def child_env() -> dict[str, str]:
     """The caller's environment without SYNDICATE_* overrides, same for every child."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
     env["PYTHONHASHSEED"] = "0"
+    if CODE != ROOT:  # the snapshot comes first on sys.path, before the editable install
+        env["PYTHONPATH"] = str(CODE)
     return env
 
 
@@ -368,7 +373,7 @@ def timed(function: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
+def in_process_child(site: Path, runs: int) -> None:
     """The same work as the command without interpreter start-up and imports."""
     started = time.perf_counter()
     from click.testing import CliRunner
@@ -393,7 +398,7 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
 
     for warm in (preview(), preview("--format", "json")):
         warm()
-    return {
+    print(json.dumps({
         "import syndicate.cli (first import in this process)": [import_time],
         "first load_settings (with any imports it does)":
             [first_settings],
@@ -403,7 +408,16 @@ def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
         "preview, table (CliRunner, in memory)": timed(preview(), runs),
         "preview --format json (CliRunner, in memory)":
             timed(preview("--format", "json"), runs),
-    }
+    }))
+
+
+def in_process_preview(site: Path, runs: int) -> dict[str, list[float]]:
+    run = measure([sys.executable, Path(__file__).resolve(), "--in-process", site,
+                   "--preview-runs", str(runs)], cwd=site, capture=True)
+    if run.returncode != 0:
+        sys.exit(f"the in-process preview timing failed:\n{run.output[-3000:]}")
+    result: dict[str, list[float]] = json.loads(run.output.strip().splitlines()[-1])
+    return result
 
 
 def profile_build(site: Path, top: int) -> str:
@@ -418,8 +432,8 @@ def profile_build(site: Path, top: int) -> str:
     stats = pstats.Stats(str(profile))
     entries = stats.stats  # type: ignore[attr-defined]
     total = stats.total_tt  # type: ignore[attr-defined]
-    plugin = str(ROOT / "plugins")
-    library = str(ROOT / "syndicate")
+    plugin = str(CODE / "plugins")
+    library = str(CODE / "syndicate")
     hooks = [(func, data) for func, data in entries.items()
              if func[0].startswith(plugin) and func[2] in (
                  "start_session", "attach_syndication_links", "report_unreadable_sources",
@@ -441,19 +455,19 @@ def profile_build(site: Path, top: int) -> str:
         lines.extend([title, "", "| function | calls | own s | cumulative s |",
                       "|---|---:|---:|---:|"])
         for (path, line, name), (_cc, calls, own, cum, _callers) in rows:
-            where = f"{Path(path).relative_to(ROOT)}:{line} {name}"
+            where = f"{Path(path).relative_to(CODE)}:{line} {name}"
             lines.append(f"| `{where}` | {calls} | {own:.3f} | {cum:.3f} |")
         lines.append("")
 
     table("Hottest library functions by cumulative time:", 3)
     table("Hottest library functions by own time:", 2)
     counters = sorted(((f, d) for f, d in entries.items()
-                       if f[0].startswith(str(ROOT / "syndicate" / "platforms"))
+                       if f[0].startswith(str(CODE / "syndicate" / "platforms"))
                        and f[2] == "count"), key=lambda item: -item[1][3])
     lines.extend(["Platform length counters (`Platform.count`, called while fitting):", "",
                   "| counter | calls | cumulative s | share of build |", "|---|---:|---:|---:|"])
     for (path, line, name), (_cc, calls, _own, cum, _callers) in counters:
-        lines.append(f"| `{Path(path).relative_to(ROOT)}:{line} {name}` | {calls} | "
+        lines.append(f"| `{Path(path).relative_to(CODE)}:{line} {name}` | {calls} | "
                      f"{cum:.3f} | {cum / total:.1%} |")
     return "\n".join(lines)
 
@@ -549,13 +563,13 @@ def mib(kib: float) -> str:
     return f"{kib / 1024:.0f} MiB"
 
 
-def library_fingerprint() -> str:
+def library_fingerprint(root: Path = ROOT) -> str:
     """A hash of the code being measured: the library, its templates and the plugin."""
     digest = hashlib.sha256()
-    for folder in (ROOT / "syndicate", ROOT / "plugins"):
+    for folder in (root / "syndicate", root / "plugins"):
         for path in sorted(folder.rglob("*")):
             if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -589,7 +603,16 @@ def machine() -> list[str]:
             f"- Load average when the report was written: {load}"]
 
 
+def take_snapshot(site: Path) -> Path:
+    code = site / "code"
+    for folder in ("syndicate", "plugins"):
+        shutil.copytree(ROOT / folder, code / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    global CODE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3,
@@ -603,21 +626,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated site")
     parser.add_argument("--report", type=Path, default=RESULTS / "latest.md",
                         help="where to write the Markdown report (default: %(default)s)")
-    parser.add_argument("--timings", type=Path, help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--snapshot", action="store_true",
+                        help="measure a copy of syndicate/ and plugins/ taken at the start "
+                             "(for a working tree that others edit meanwhile)")
+    parser.add_argument("--timings", type=Path, help=argparse.SUPPRESS)  # child modes
+    parser.add_argument("--in-process", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.timings:
         timings_child(args.timings)
+        return
+    if args.in_process:
+        in_process_child(args.in_process, args.preview_runs)
         return
     for tool in ("pelican", "syndicate"):
         if not (BIN / tool).exists():
             sys.exit(f"{BIN / tool} not found: run this with the project's .venv/bin/python")
     command = " ".join([".venv/bin/python bench/build_overhead.py", *(argv or sys.argv[1:])])
     began = time.perf_counter()
-    fingerprint = library_fingerprint()
-    state = code_state()
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
     site = Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
+    state = code_state()
+    if args.snapshot:
+        CODE = take_snapshot(site)
+        state += ", as a snapshot copied at the start"
+    fingerprint = library_fingerprint(CODE)
     try:
         info = generate_site(site, args.articles, args.seed)
         print(f"Generated {args.articles} articles ({info['content_mib']:.1f} MiB of "
@@ -673,6 +706,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with_, without = results["with"], results["without"]
     changed_during_run = library_fingerprint() != fingerprint
+    warning = ("the working tree changed while the benchmark ran; the snapshot taken at the "
+               "start was measured, so the results are consistent" if args.snapshot else
+               "**Warning: the library changed while the benchmark ran; these results mix "
+               "versions. Run it again, or with --snapshot.**")
 
     def ratio(key: Callable[[Run], float]) -> float:
         return with_.median(key) / without.median(key)
@@ -699,8 +736,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "# syndicate benchmark: plugin build overhead and preview time", "",
         f"Command: `{command}`", "", *machine(),
         f"- Code measured: {state} (library fingerprint {fingerprint})",
-        *(["", "**Warning: the library changed while the benchmark ran; these results mix "
-            "versions. Run it again.**", ""] if changed_during_run else []),
+        *([f"- Note: {warning}"] if changed_during_run and args.snapshot else
+          ["", warning, ""] if changed_during_run else []),
         f"- Load average before the benchmark: {load_before}",
         f"- Site: {args.articles} articles (seed {args.seed}, {info['content_mib']:.1f} MiB "
         f"of Markdown), theme {info['theme']}, platforms {', '.join(PLATFORMS)}",
@@ -741,8 +778,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         walls = [r.wall for r in runs]
         lines.append(f"| {label} | {statistics.median(walls):.3f} | {min(walls):.3f} | "
                      f"{max(walls):.3f} | {mib(max(r.maxrss_kib for r in runs))} |")
-    lines += ["", "In-process, in the benchmark's own interpreter (no start-up; imports done "
-              "except in the first two rows, which ran once):", "",
+    lines += ["", "In-process, in one fresh interpreter: the first two rows ran once (first "
+              "import, first settings read); the others are medians after a warm-up:", "",
               "| step | median (s) | min (s) |", "|---|---:|---:|"]
     for label, values in in_process.items():
         lines.append(f"| {label} | {statistics.median(values):.3f} | {min(values):.3f} |")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write data to path through a temporary file, fsync and rename."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write data (or its chunks, in order) to path through a temporary file, fsync, rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, bytes):
+                stream.write(data)
+            else:
+                stream.writelines(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -7,6 +7,7 @@ holds drafts and the build's content errors; never a secret.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +27,24 @@ class Manifest:
     generated_at: str = ""
 
     def save(self, path: Path) -> None:
-        data = {
+        header = {
             "version": VERSION,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "siteurl": self.siteurl,
             "errors": self.errors,
-            "drafts": [draft.to_json() for draft in self.drafts],
         }
-        write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+        def chunks() -> Iterator[bytes]:
+            # One draft at a time: a large blog's manifest never sits in memory twice.
+            yield json.dumps(header, ensure_ascii=False)[:-1].encode("utf-8")
+            yield b', "drafts": ['
+            for number, draft in enumerate(self.drafts):
+                if number:
+                    yield b", "
+                yield json.dumps(draft.to_json(), ensure_ascii=False).encode("utf-8")
+            yield b"]}\n"
+
+        write_atomically(path, chunks())
 
 
 def load_manifest(path: Path) -> Manifest:
