@@ -11,13 +11,17 @@
    the plugin (ABBA order over the rounds, after one untimed warm-up build). Each child's
    wall time, CPU time and peak RSS come from os.wait4() on that very child, started from
    a minimal launcher process (so the peak RSS is the child's own, see LAUNCHER).
+   One more in-process build with timers around each BuildSession method says where
+   the plugin's time and memory go, without a profiler's distortion.
 3. Times `syndicate preview` (table and --format json, output to /dev/null) as a
    subprocess, as a user runs it, and in-process (settings, manifest, rendering).
-4. Prints a Markdown report and writes it to bench/results/latest.md.
+4. Prints a Markdown report and writes it to bench/results/latest.md (--report PATH).
 
 Targets: build time with the plugin ≤ 1.05 × without; preview ≤ 1 s once built.
 `--profile` adds a cProfile of one build with the plugin to the report (slow: cProfile
-doubles the build time, so profile a smaller site, e.g. --articles 500 --rounds 1).
+doubles the build time, so profile a smaller site, e.g. --articles 1000 --rounds 1).
+`--snapshot` measures a copy of syndicate/ and plugins/ taken at the start, for a
+working tree that is being edited while the benchmark runs.
 """
 
 from __future__ import annotations
