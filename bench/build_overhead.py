@@ -330,7 +330,12 @@ class BuildRuns:
 
 
 def build(site: Path, variant: str) -> tuple[Run, float]:
+    """One build: "without" or "with" the plugin, or "cold": with it, and no drafts to
+    reuse from a previous build (a first build, or one after a template change)."""
     shutil.rmtree(site / "output", ignore_errors=True)
+    if variant == "cold":
+        shutil.rmtree(site / ".syndicate", ignore_errors=True)
+        variant = "with"
     run = measure([BIN / "pelican", site / "content", "-s", site / f"conf_{variant}.py",
                    "-o", site / "output"], cwd=site, capture=True)
     if run.returncode != 0:
@@ -663,15 +668,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.no_warmup:
             run, seconds = build(site, "without")
             print(f"warm-up build (without plugin): {run.wall:.1f} s", flush=True)
-        results = {"with": BuildRuns(), "without": BuildRuns()}
+        results = {"with": BuildRuns(), "without": BuildRuns(), "cold": BuildRuns()}
         last_with: Run | None = None
         for number in range(args.rounds):
             order = ("without", "with") if number % 2 == 0 else ("with", "without")
-            for variant in order:
+            for variant in (*order, "cold"):
                 run, seconds = build(site, variant)
                 results[variant].runs.append(run)
                 results[variant].pelican_seconds.append(seconds)
-                if variant == "with":
+                if variant in ("with", "cold"):
                     last_with = run
                 print(f"round {number + 1}/{args.rounds} {variant:>7} plugin: "
                       f"wall {run.wall:6.2f} s, cpu {run.cpu:6.2f} s, "
@@ -708,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             shutil.rmtree(site, ignore_errors=True)
 
-    with_, without = results["with"], results["without"]
+    with_, without, cold = results["with"], results["without"], results["cold"]
     changed_during_run = library_fingerprint() != fingerprint
     warning = ("the working tree changed while the benchmark ran; the snapshot taken at the "
                "start was measured, so the results are consistent" if args.snapshot else
@@ -763,6 +768,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"| wall time, median (s) | {without.median(lambda r: r.wall):.2f} | "
         f"{with_.median(lambda r: r.wall):.2f} | **{wall_ratio:.3f}** |",
         f"| wall time, median of per-round ratios | | | {paired:.3f} |",
+        f"| cold: with the plugin and no previous drafts to reuse, median (s) | | "
+        f"{cold.median(lambda r: r.wall):.2f} | {cold.median(lambda r: r.wall) / without.median(lambda r: r.wall):.3f} |",
         f"| CPU time user+sys, median (s) | {without.median(lambda r: r.cpu):.2f} | "
         f"{with_.median(lambda r: r.cpu):.2f} | {ratio(lambda r: r.cpu):.3f} |",
         f"| Pelican's own \"in N seconds\", median | "

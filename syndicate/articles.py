@@ -34,6 +34,9 @@ class ArticleSource:
     image_alt: str | None = None
     # Lower-cased metadata keys, as Pelican's readers give them.
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # A digest of what the summary is made from, so a build can tell whether an article
+    # changed before doing the work of excerpting it.
+    summary_digest: str = ""
 
 
 def hashtag(tag: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ class Draft:
     limit: int
     parts: list[Part]
     problems: list[str] = field(default_factory=list)
+    # What the draft was made from (see drafts.fingerprint): equal means reusable.
+    fingerprint: str = ""
 
     @property
     def fits(self) -> bool:
@@ -45,11 +48,11 @@ class Draft:
             "limit": self.limit,
             "parts": [{"text": p.text, "length": p.length, "facets": p.facets}
                       for p in self.parts],
-            "problems": self.problems, "fits": self.fits,
+            "problems": self.problems, "fits": self.fits, "fingerprint": self.fingerprint,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Draft:
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
         fields = {k: v for k, v in data.items() if k not in ("fits", "parts")}
         return cls(parts=[Part(**part) for part in data["parts"]], **fields)
 

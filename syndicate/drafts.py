@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
@@ -11,7 +14,7 @@ from syndicate.errors import ContentError
 from syndicate.fitting import fit
 from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
-from syndicate.templates import DraftTemplates
+from syndicate.templates import DraftTemplate, DraftTemplates
 
 # Metadata that replaces the template: for all platforms, or for one.
 SOCIAL_KEY = "social"
@@ -35,17 +38,44 @@ def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any
     }
 
 
-def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
-              templates: DraftTemplates, shared: dict[str, Any] | None = None) -> Draft:
-    """Render and fit one article for one platform (shared: its article_context)."""
+@functools.cache
+def _code_digest() -> str:
+    """A digest of this package's code and default templates: a new version remakes drafts."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted([*package.rglob("*.py"), *package.glob("templates/*.j2")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(article: ArticleSource, platform: Platform, settings: Settings,
+                template_source: str) -> str:
+    """A digest of everything a draft is made from: equal fingerprints, equal drafts."""
+    made_from = (
+        _code_digest(), platform.name, platform.limit, sorted(platform.settings.options.items()),
+        settings.hashtags, settings.author, settings.sitename, template_source, article.key,
+        article.url, article.title, article.summary_digest or article.summary,
+        article.date.isoformat(), article.lang, article.author, article.tags,
+        article.image_url, article.image_alt)
+    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+
+
+def _template_for(article: ArticleSource, platform: Platform, templates: DraftTemplates
+                  ) -> tuple[DraftTemplate, str, bool]:
+    """The template, where its errors point, and whether it is the author's own text."""
     override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
     if override:
         key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
         template = templates.from_metadata(override, article.source)
-        where = f"{article.source} ({key.capitalize()} metadata)"
-    else:
-        template = templates.for_platform(platform.name, platform.option("template"))
-        where = template.where
+        return template, f"{article.source} ({key.capitalize()} metadata)", True
+    template = templates.for_platform(platform.name, platform.option("template"))
+    return template, template.where, False
+
+
+def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
+              templates: DraftTemplates, shared: dict[str, Any] | None = None) -> Draft:
+    """Render and fit one article for one platform (shared: its article_context)."""
+    template, where, override = _template_for(article, platform, templates)
     context = {**(shared or article_context(article, settings)), "platform": platform.name}
 
     def render_text(values: Any) -> str:
@@ -74,6 +104,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         limit=platform.limit,
         parts=[Part(text=text, length=length, facets=platform.facets(text))],
         problems=problems,
+        fingerprint=fingerprint(article, platform, settings, template.source),
     )
 
 
@@ -84,6 +115,24 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
     shared = article_context(article, settings)
     return [draft_for(article, settings.platforms[name], settings, templates, shared)
             for name in names]
+
+
+def reusable_drafts(article: ArticleSource, settings: Settings, templates: DraftTemplates,
+                    previous: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The last build's drafts of this article (as JSON), if none of their inputs changed.
+
+    Fitting is most of a build's syndication work, and most articles do not change from
+    one build to the next. article needs no summary here: its summary_digest stands in.
+    """
+    reused = []
+    for name in syndicated_platforms(article, settings.platforms):
+        platform = settings.platforms[name]
+        template = _template_for(article, platform, templates)[0]
+        draft = previous.get(fingerprint(article, platform, settings, template.source))
+        if draft is None:
+            return None
+        reused.append(draft)
+    return reused
 
 
 def all_drafts(articles: Iterable[ArticleSource], settings: Settings) -> list[Draft]:

@@ -7,10 +7,11 @@ holds drafts and the build's content errors; never a secret.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError
@@ -27,24 +28,44 @@ class Manifest:
     generated_at: str = ""
 
     def save(self, path: Path) -> None:
-        header = {
-            "version": VERSION,
-            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "siteurl": self.siteurl,
-            "errors": self.errors,
-        }
+        write_manifest(path, self.siteurl, self.errors, [d.to_json() for d in self.drafts])
 
-        def chunks() -> Iterator[bytes]:
-            # One draft at a time: a large blog's manifest never sits in memory twice.
-            yield json.dumps(header, ensure_ascii=False)[:-1].encode("utf-8")
-            yield b', "drafts": ['
-            for number, draft in enumerate(self.drafts):
-                if number:
-                    yield b", "
-                yield json.dumps(draft.to_json(), ensure_ascii=False).encode("utf-8")
-            yield b"]}\n"
 
-        write_atomically(path, chunks())
+def write_manifest(path: Path, siteurl: str, errors: list[str],
+                   drafts: Iterable[dict[str, Any]]) -> None:
+    header = {
+        "version": VERSION,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "siteurl": siteurl,
+        "errors": errors,
+    }
+
+    def chunks() -> Iterator[bytes]:
+        # One draft at a time: a large blog's manifest never sits in memory twice.
+        yield json.dumps(header, ensure_ascii=False)[:-1].encode("utf-8")
+        yield b', "drafts": ['
+        for number, draft in enumerate(drafts):
+            if number:
+                yield b", "
+            yield json.dumps(draft, ensure_ascii=False).encode("utf-8")
+        yield b"]}\n"
+
+    write_atomically(path, chunks())
+
+
+def previous_drafts(path: Path) -> tuple[str | None, dict[str, dict[str, Any]]]:
+    """The last build's SITEURL and drafts by fingerprint, for reuse; empty if unusable.
+
+    A manifest with errors is never reused whole: its drafts may be incomplete.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != VERSION or data.get("errors"):
+            return None, {}
+        return data["siteurl"], {d["fingerprint"]: d for d in data["drafts"]
+                                 if d.get("fingerprint")}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, {}
 
 
 def load_manifest(path: Path) -> Manifest:

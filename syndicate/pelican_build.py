@@ -6,22 +6,22 @@ that knows about Pelican's objects lives here so the plugin stays a thin adapter
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syndicate.articles import ArticleSource
-from syndicate.draft import Draft
-from syndicate.drafts import drafts_for
+from syndicate.drafts import drafts_for, reusable_drafts
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.ledger import Ledger
-from syndicate.manifest import Manifest
+from syndicate.manifest import previous_drafts, write_manifest
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
 from syndicate.templates import DraftTemplates
@@ -68,22 +68,42 @@ def _relative_to(path: str, root: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else path
 
 
-def article_source(article: Any, settings: Settings) -> ArticleSource:
-    """Reduce a Pelican article to an ArticleSource; call only after links are resolved."""
+def summary_source(article: Any) -> str:
+    """The HTML an article's summary is made from (links not resolved: text is the same)."""
     metadata = article.metadata
     if "summary" in metadata:
-        summary = plain_text(article.summary)
-    elif metadata.get("description"):
-        summary = plain_text(str(metadata["description"]))
-    else:
-        summary = first_prose(article.content)
+        return str(metadata["summary"])
+    if metadata.get("description"):
+        return str(metadata["description"])
+    return str(getattr(article, "_content", "") or "")
+
+
+def summary_text(article: Any) -> str:
+    """The author's summary or description, else the first real paragraph, as plain text."""
+    metadata = article.metadata
+    if "summary" in metadata:
+        return plain_text(article.summary)
+    if metadata.get("description"):
+        return plain_text(str(metadata["description"]))
+    return first_prose(article.content)
+
+
+def article_source(article: Any, settings: Settings, with_summary: bool = True
+                   ) -> ArticleSource:
+    """Reduce a Pelican article to an ArticleSource; call only after links are resolved.
+
+    Without the summary it is cheap, and its summary_digest tells whether the article's
+    drafts from the last build can be reused.
+    """
+    metadata = article.metadata
     image = metadata.get("image")
+    digest = hashlib.sha256(summary_source(article).encode("utf-8")).hexdigest()
     return ArticleSource(
         key=article_key(article),
         source=_relative_to(article.source_path, str(settings.root)),
         url=absolute_url(settings.siteurl, article.url),
         title=plain_text(article.title),
-        summary=summary,
+        summary=summary_text(article) if with_summary else "",
         date=article.date,
         lang=getattr(article, "lang", None) or settings.default_lang,
         author=str(getattr(article, "author", "") or ""),
@@ -91,6 +111,7 @@ def article_source(article: Any, settings: Settings) -> ArticleSource:
         image_url=absolute_url(settings.siteurl, str(image)) if image else None,
         image_alt=str(metadata["image_alt"]) if metadata.get("image_alt") else None,
         metadata={key: value for key, value in metadata.items() if isinstance(value, str)},
+        summary_digest=digest,
     )
 
 
@@ -139,13 +160,16 @@ class BuildSession:
     def __init__(self, pelican_settings: Mapping[str, Any]) -> None:
         self.pelican_settings = pelican_settings
         self.errors: list[str] = []
-        self.drafts: list[Draft] = []
+        self.drafts: list[dict[str, Any]] = []
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
+        self.previous: dict[str, dict[str, Any]] = {}
+        self.previous_siteurl: str | None = None
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
             self.ledger = Ledger.load(self.settings.ledger_path)
+            self.previous_siteurl, self.previous = previous_drafts(self.settings.manifest_path)
         except SyndicateError as error:
             self._error(error.line())
 
@@ -170,8 +194,13 @@ class BuildSession:
             if not is_publishable(article):
                 continue
             try:
-                source = article_source(article, self.settings)
-                self.drafts.extend(drafts_for(source, self.settings, self.templates))
+                source = article_source(article, self.settings, with_summary=False)
+                reused = reusable_drafts(source, self.settings, self.templates, self.previous)
+                if reused is None:
+                    source = replace(source, summary=summary_text(article))
+                    reused = [draft.to_json()
+                              for draft in drafts_for(source, self.settings, self.templates)]
+                self.drafts.extend(reused)
             except SyndicateError as error:
                 self._error(error.line())
 
@@ -188,11 +217,11 @@ class BuildSession:
         root = Path(str(self.pelican_settings.get("PATH", "content"))).resolve().parent
         return root / str(DEFAULTS["manifest"])
 
-    def finish(self) -> Manifest:
-        manifest = Manifest(
-            siteurl=self.settings.siteurl if self.settings else "",
-            drafts=sorted(self.drafts, key=lambda d: (d.date, d.article, d.platform)),
-            errors=self.errors,
-        )
-        manifest.save(self.manifest_path())
-        return manifest
+    def finish(self) -> None:
+        self.drafts.sort(key=lambda d: (d["date"], d["article"], d["platform"]))
+        siteurl = self.settings.siteurl if self.settings else ""
+        unchanged = (not self.errors and self.previous_siteurl == siteurl
+                     and len(self.drafts) == len(self.previous)
+                     and all(d["fingerprint"] in self.previous for d in self.drafts))
+        if not unchanged:  # an unchanged manifest is not written again
+            write_manifest(self.manifest_path(), siteurl, self.errors, self.drafts)

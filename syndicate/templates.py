@@ -24,8 +24,10 @@ VOCABULARY = ("title", "summary", "url", "hashtags", "tags", "author", "date", "
 class DraftTemplate:
     """A compiled template with the fastest exact way to render it."""
 
-    def __init__(self, template: jinja2.Template, fast: Renderer | None, where: str) -> None:
+    def __init__(self, template: jinja2.Template, fast: Renderer | None, where: str,
+                 source: str) -> None:
         self.template = template
+        self.source = source
         self.fast = fast
         self.where = where
         self.filename = template.filename
@@ -72,7 +74,7 @@ class DraftTemplates:
             assert loader is not None and template.name is not None
             source = loader.get_source(self.environment, template.name)[0]
             fast = compile_simple(self.environment, source)
-            self._cache[name] = DraftTemplate(template, fast, template.filename or name)
+            self._cache[name] = DraftTemplate(template, fast, template.filename or name, source)
         return self._cache[name]
 
     def from_metadata(self, text: str, where: str) -> DraftTemplate:
@@ -81,7 +83,7 @@ class DraftTemplates:
         except jinja2.TemplateSyntaxError as error:
             raise ContentError(where, f"template syntax error: {error.message}",
                                "fix the {{ }} or {% %} in that metadata") from None
-        return DraftTemplate(template, compile_simple(self.environment, text), where)
+        return DraftTemplate(template, compile_simple(self.environment, text), where, text)
 
 
 def _syntax_error(error: jinja2.TemplateSyntaxError) -> ContentError:

@@ -7,6 +7,8 @@ form a multi-code-point cluster goes through the full UAX #29 rules.
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 GRAPHEME = regex.compile(r"\X")
@@ -18,12 +20,13 @@ _SIMPLE_SET = (
     r"\t\n\r\x20-\x7e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e"
     r"\u20a0-\u20bf\u3000-\u3029\u3030-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     r"\uff01-\uff9d")
-_SIMPLE = regex.compile(f"[{_SIMPLE_SET}]*")
+# The standard library's re scans a character class several times faster than regex.
+_SIMPLE = re.compile(f"[{_SIMPLE_SET}]*")
 # A run of other characters, with the one before it (a combining mark's base).
 _COMPLEX_RUN = regex.compile(f"(?s).?[^{_SIMPLE_SET}]+")
 # Autolinkable web addresses, as the platforms' own linkifiers find them: a scheme, then
 # no whitespace; trailing punctuation belongs to the sentence, not the link.
-URL = regex.compile(r"https?://[^\s<>\"]+")
+URL = re.compile(r"https?://[^\s<>\"]+")
 _URL_TRAILING = ".,;:!?)]"
 
 

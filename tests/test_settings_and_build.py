@@ -110,3 +110,22 @@ def test_plain_pelican_logs_content_errors_and_post_refuses(
     assert posted.exit_code == 1
     assert "content/bad.md:2: unparseable date 'someday soon'" in posted.stderr
     assert not site.outbox_posts()
+
+
+def test_a_rebuild_remakes_every_draft_whose_inputs_changed(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site(TWO)
+    assert site.build().exit_code == 0
+    first = {d["article"]: d for d in site.preview_json()}
+    site.write("syndicate_templates/outbox.txt.j2", "New: {{ title }} {{ url }}")
+    site.write("content/two.md", article("Two walks, retitled", date="2026-01-02"))
+    assert site.build().exit_code == 0
+    second = {d["article"]: d for d in site.preview_json()}
+    assert second["one.md"]["parts"][0]["text"].startswith("New: One walk")
+    assert second["two.md"]["parts"][0]["text"].startswith("New: Two walks, retitled")
+    assert first["one.md"]["fingerprint"] != second["one.md"]["fingerprint"]
+    site.conf.write_text(site.conf.read_text().replace(
+        "{'outbox': {}}", "{'outbox': {'limit': 30}}"))
+    assert site.build().exit_code == 0
+    third = {d["article"]: d for d in site.preview_json()}
+    assert third["one.md"]["limit"] == 30 and not third["one.md"]["fits"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -11,7 +12,7 @@ from syndicate.text import find_urls
 
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
-_LIGHT = regex.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
+_LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
 # An emoji sequence (ZWJ family, skin tone, flag, keycap) weighs 2 in all.
 _EMOJI_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier}|[\U000e0020-\U000e007f]+)?"
 _EMOJI_SEQUENCE = regex.compile(
@@ -24,7 +25,14 @@ def _plain_weight(text: str) -> int:
     return len(text) + len(_LIGHT.sub("", text))
 
 
+# Characters an emoji sequence can start with; text without any skips the emoji search.
+_MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122-\u2bff\u3030\u303d\u3297"
+                          "\u3299\U0001f000-\U0001ffff]")
+
+
 def _weight(text: str) -> int:
+    if text.isascii() or not _MAYBE_EMOJI.search(text):
+        return _plain_weight(text)
     total = 0
     position = 0
     for match in _EMOJI_SEQUENCE.finditer(text):
