@@ -769,7 +769,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{with_.median(lambda r: r.wall):.2f} | **{wall_ratio:.3f}** |",
         f"| wall time, median of per-round ratios | | | {paired:.3f} |",
         f"| cold: with the plugin and no previous drafts to reuse, median (s) | | "
-        f"{cold.median(lambda r: r.wall):.2f} | {cold.median(lambda r: r.wall) / without.median(lambda r: r.wall):.3f} |",
+        f"{cold.median(lambda r: r.wall):.2f} | "
+        f"{cold.median(lambda r: r.wall) / without.median(lambda r: r.wall):.3f} |",
         f"| CPU time user+sys, median (s) | {without.median(lambda r: r.cpu):.2f} | "
         f"{with_.median(lambda r: r.cpu):.2f} | {ratio(lambda r: r.cpu):.3f} |",
         f"| Pelican's own \"in N seconds\", median | "
