@@ -109,6 +109,10 @@ def cli(verbose: bool) -> None:
                         format="%(levelname)s: %(message)s")
 
 
+def _reported_by_the_plugin(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith(("Could not process", "Skipping %s: could not"))
+
+
 @cli.command()
 @settings_option
 def build(settings_path: Path) -> None:
@@ -118,10 +122,17 @@ def build(settings_path: Path) -> None:
 
     load_settings(settings_path)  # report settings mistakes before building
     pelican_settings = read_settings(str(settings_path))
-    # The plugin reports through the manifest; don't print each error twice.
+    # The plugin reports these through the manifest, as one line each: print them once.
     logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
-    logging.getLogger("pelican").setLevel(logging.CRITICAL)
-    Pelican(pelican_settings).run()
+    # (A logger's filters see only its own records, so filter where they are logged.)
+    loggers = [logging.getLogger(f"pelican.{name}") for name in ("generators", "contents")]
+    for logger in loggers:
+        logger.addFilter(_reported_by_the_plugin)
+    try:
+        Pelican(pelican_settings).run()
+    finally:
+        for logger in loggers:
+            logger.removeFilter(_reported_by_the_plugin)
     manifest = load(settings_path)[1]
     refuse_build_errors(manifest)
     articles = len({d.article for d in manifest.drafts})

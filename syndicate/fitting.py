@@ -1,8 +1,10 @@
 """Fitting a rendered draft into a platform's limit by shrinking what may shrink.
 
 Order: drop trailing hashtags, then shorten the summary, then drop it, then shorten the
-title. Text is cut at a word boundary (a grapheme boundary for scripts without spaces)
-and ends with an ellipsis. The URL is never touched.
+title. Text is cut after a whole sentence when that still uses most of the room, else at
+a word boundary (a grapheme boundary in scripts written without spaces) with an
+ellipsis. A URL, mention or hashtag is never cut, nor is a grapheme cluster; the article
+link is never touched.
 """
 
 from __future__ import annotations
@@ -11,13 +13,26 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import regex
+
 from syndicate.text import graphemes
 
 ELLIPSIS = "…"
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACES = re.compile(r"[ \t]+\n")
-# Punctuation that must not stand right before the ellipsis.
-_DANGLING = " \t\n,;:.-–—(/"
+# What must not stand right before the ellipsis: spaces, and punctuation that would
+# dangle (a comma, an opening bracket or quote).
+_DANGLING = " \t\n,;:.-–—(/[{\"'“‘«„、，：；"
+# A sentence that ends a unit, with any closing quote or bracket after its full stop.
+_SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*\s*$")
+_SENTENCE_CLOSERS = frozenset(".!?…。！？\"'”’»)]")
+# Scripts written without spaces between words: cut those between graphemes.
+_NO_SPACES = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}"
+                           r"\p{Myanmar}\p{Tibetan}]")
+# Never cut inside these: they stay whole or go whole.
+_ATOMIC = regex.compile(r"(?:https?://|www\.)\S+|[@#＃]\S+")
+# A share of the limit a sentence cut must still fill, or a word cut does better.
+SENTENCE_ROOM = 0.9
 
 Render = Callable[[Mapping[str, Any]], str]
 Count = Callable[[str], int]
@@ -34,16 +49,29 @@ def tidy(text: str) -> str:
 
 
 def _units(text: str) -> list[str]:
-    """Words with their trailing space, or graphemes for text written without spaces."""
-    if " " in text.strip():
-        return re.findall(r"\S+\s*", text)
-    return graphemes(text)
+    """Words with their trailing space; graphemes inside words of unspaced scripts."""
+    units: list[str] = []
+    for word in re.findall(r"\s*\S+\s*", text):
+        if not word.isascii() and _NO_SPACES.search(word) and not _ATOMIC.match(word.lstrip()):
+            units.extend(graphemes(word))
+        else:
+            units.append(word)
+    return units
+
+
+def _ends_sentence(text: str) -> bool:
+    last = text.rstrip()[-1:]
+    return last in _SENTENCE_CLOSERS and _SENTENCE_END.search(text) is not None
 
 
 def _join_units(units: Sequence[str], keep: int) -> str:
+    """The first keep units; cut text ends with an ellipsis, or a whole sentence."""
     if keep >= len(units):
         return "".join(units)
-    kept = "".join(units[:keep]).rstrip(_DANGLING)
+    kept = "".join(units[:keep])
+    if _ends_sentence(kept):
+        return kept.rstrip()
+    kept = kept.rstrip(_DANGLING)
     return f"{kept}{ELLIPSIS}" if kept else ""
 
 
@@ -79,6 +107,16 @@ def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
     return low
 
 
+def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
+                  limit: int) -> int:
+    """Where to cut: after the last whole sentence within keep units, if that still fills
+    most of the room (a person shortens at a full stop); else keep itself."""
+    for end in range(keep, 0, -1):
+        if _ends_sentence(units[end - 1]):
+            return end if length(end) >= SENTENCE_ROOM * limit else keep
+    return keep
+
+
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
             ) -> dict[str, Any]:
     """The values to render: as much of each shrinkable field as the limit allows."""
@@ -107,10 +145,11 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         units = _units(original)
         # Guess in proportion to the room left; the search corrects the guess.
         guess = len(units) * max(limit - base - 1, 0) // max(count(original), 1)
-        def keeping(n: int, field: str = field, units: list[str] = units) -> bool:
-            return fits({**working, field: _join_units(units, n)})
+        def length(n: int, field: str = field, units: list[str] = units) -> int:
+            return count(tidy(render({**working, field: _join_units(units, n)})))
 
-        working[field] = _join_units(units, _largest_fitting(keeping, guess, len(units)))
+        keep = _largest_fitting(lambda n: length(n) <= limit, guess, len(units))
+        working[field] = _join_units(units, _sentence_cut(units, keep, length, limit))
         return working
     return working
 

@@ -126,6 +126,15 @@ def _line_of(path: Path, key: str) -> int | None:
     return None
 
 
+def is_marked_draft(path: Path) -> bool:
+    """Whether the file's front matter says `Status: draft` (read without Pelican)."""
+    try:
+        head = path.read_text(encoding="utf-8-sig").split("\n\n", 1)[0]
+    except OSError:
+        return False
+    return re.search(r"^\s*:?status:\s*draft\s*$", head, re.I | re.M) is not None
+
+
 def diagnose_unreadable(pelican_settings: Mapping[str, Any], relative_path: str) -> str:
     """One line saying why Pelican skipped a source file, and how to fix it."""
     from pelican.contents import Article
@@ -205,11 +214,19 @@ class BuildSession:
                 self._error(error.line())
 
     def record_unreadable(self, context: Mapping[str, Any]) -> None:
-        """Pelican skips unreadable files with a log line; make each a build error."""
-        for key in ("generated_content",):
-            for relative_path, content in context.get(key, {}).items():
-                if content is None:
-                    self._error(diagnose_unreadable(self.pelican_settings, relative_path))
+        """Pelican skips unreadable files with a log line; make each a build error.
+
+        A file marked `Status: draft` would not be posted anyway: a warning is enough.
+        """
+        base = Path(str(self.pelican_settings["PATH"]))
+        for relative_path, content in context.get("generated_content", {}).items():
+            if content is not None:
+                continue
+            line = diagnose_unreadable(self.pelican_settings, relative_path)
+            if is_marked_draft(base / relative_path):
+                log.warning("%s (a draft: nothing of it is posted)", line)
+            else:
+                self._error(line)
 
     def manifest_path(self) -> Path:
         if self.settings:

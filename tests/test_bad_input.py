@@ -189,3 +189,12 @@ def test_a_broken_settings_file(make_site: Callable[..., Site]) -> None:
     site = make_site(GOOD)
     site.conf.write_text(site.conf.read_text() + "\nSITENAME = (\n")
     assert_one_line_error(site.run("preview"), "pelicanconf.py", "syntax error", code=2)
+
+
+def test_build_prints_each_content_error_once(
+        posted_site: Site) -> None:
+    posted_site.write("content/bad.md", "Title: Bad date\nDate: someday\n\nText.\n")
+    result = posted_site.build()
+    assert result.exit_code == 1
+    assert result.output.count("content/bad.md") == 1
+    assert "Could not process" not in result.output

@@ -1,14 +1,19 @@
-"""X (formerly Twitter): 280, weighted as twitter-text v3 weighs characters."""
+"""X (formerly Twitter): 280, weighted as twitter-text v3 (the official library) weighs.
+
+The weighted length: NFC first; every URL, with or without a scheme, weighs 23; an emoji
+sequence weighs 2; other code points weigh 1 in the light ranges below and 2 elsewhere.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 import regex
 
 from syndicate.platforms.base import Platform
-from syndicate.text import find_urls
+from syndicate.tlds import is_tld
 
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
@@ -17,17 +22,105 @@ _LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
 _EMOJI_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier}|[\U000e0020-\U000e007f]+)?"
 _EMOJI_SEQUENCE = regex.compile(
     rf"\p{{Regional_Indicator}}{{2}}|[#*0-9]\ufe0f?\u20e3|{_EMOJI_PART}(?:\u200d{_EMOJI_PART})*")
+# Characters an emoji sequence can start with; text without any skips the emoji search.
+_MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122-\u2bff\u3030\u303d\u3297"
+                          "\u3299\U0001f000-\U0001ffff]")
+# Characters X refuses in a post.
+INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
+
+# URL candidates the way twitter-text finds them: not glued to a word, @, $ or # (a
+# directional mark may come before); an
+# optional scheme; dot-separated labels; a port; a path or query. What follows trims and
+# validates them (labels of at most 63 characters, a real top-level domain).
+_URL_CANDIDATE = regex.compile(
+    r"(?:(?<=[^A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff])|^)"
+    r"(?P<url>(?P<scheme>https?://)?"
+    r"(?P<host>(?:[\p{L}\p{M}\p{N}_-]+\.)+[\p{L}\p{M}\p{N}-]+)"
+    r"(?::\d+)?"
+    r"(?P<rest>[/?][^\s\u2066-\u2069\u202a-\u202e]*)?)",
+    regex.IGNORECASE)
+# How a path or query may end; anything else at the end is the sentence's punctuation.
+_URL_END = regex.compile(r"[\p{L}\p{M}\p{N}=_#/+\-&@$*%~|]")
+
+
+def _trim_url_end(url: str) -> str:
+    while url and not _URL_END.fullmatch(url[-1]):
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break  # a balanced parenthesis belongs to the URL (Wikipedia links)
+        url = url[:-1]
+    return url
+
+
+def _valid_host(host: str, has_scheme: bool) -> bool:
+    labels = host.split(".")
+    if not is_tld(labels[-1]) and not labels[-1].lower().startswith("xn--"):
+        return False
+    if not has_scheme and not host.isascii():
+        return False  # twitter-text links bare domains only when they are ASCII
+    for label in labels:
+        if not label or label[0] in "-_" or label[-1] in "-_":
+            return False
+        try:
+            encoded = label.encode("idna") if not label.isascii() else label.encode()
+        except UnicodeError:
+            return False
+        if len(encoded) > 63:
+            return False
+    return True
+
+
+def _dotted_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of non-space text with a dot between two other characters: the only places a
+    URL can be. Found with str.find, which is many times faster than a pattern here, so
+    the full URL pattern only ever looks at a few short runs."""
+    runs: list[tuple[int, int]] = []
+    index = text.find(".", 1)
+    while index != -1 and index < len(text) - 1:
+        before, after = text[index - 1], text[index + 1]
+        if before.isspace() or after.isspace() or before == "." or after == ".":
+            index = text.find(".", index + 1)
+            continue
+        start = max(text.rfind(" ", 0, index), text.rfind("\n", 0, index),
+                    text.rfind("\t", 0, index)) + 1
+        ends = [e for e in (text.find(" ", index), text.find("\n", index),
+                            text.find("\t", index)) if e != -1]
+        end = min(ends) if ends else len(text)
+        if not runs or start >= runs[-1][1]:
+            runs.append((start, end))
+        index = text.find(".", end)
+    return runs
+
+
+def find_urls(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the URLs X would link in text, schemes optional."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _dotted_runs(text):
+        spans.extend((start + a, start + b) for a, b in _urls_in_run(text[start:end]))
+    return spans
+
+
+@functools.lru_cache(maxsize=4096)
+def _urls_in_run(run: str) -> tuple[tuple[int, int], ...]:
+    # A run starts after a space, so what it holds does not depend on the text around
+    # it: cached, as fitting measures the same article link many times over.
+    spans = []
+    for match in _URL_CANDIDATE.finditer(run):
+        start = match.start("url")
+        if not match.group("scheme") and start > 0 and run[start - 1] in "-_./":
+            continue
+        if not _valid_host(match.group("host"), bool(match.group("scheme"))):
+            continue
+        url = match.group("url")
+        if match.group("rest"):
+            url = _trim_url_end(url)
+        spans.append((start, start + len(url)))
+    return tuple(spans)
 
 
 def _plain_weight(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text) + len(_LIGHT.sub("", text))
-
-
-# Characters an emoji sequence can start with; text without any skips the emoji search.
-_MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122-\u2bff\u3030\u303d\u3297"
-                          "\u3299\U0001f000-\U0001ffff]")
 
 
 def _weight(text: str) -> int:
@@ -41,6 +134,22 @@ def _weight(text: str) -> int:
     return total + _plain_weight(text[position:])
 
 
+def weighted_length(text: str) -> int:
+    """The length X counts against its 280 limit."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    total = 0
+    position = 0
+    for start, end in find_urls(text):
+        total += _weight(text[position:start]) + URL_WEIGHT
+        position = end
+    return total + _weight(text[position:])
+
+
+def is_valid_post(text: str, limit: int = 280) -> bool:
+    return 0 < weighted_length(text) <= limit and not INVALID_CHARACTERS & set(text)
+
+
 class X(Platform):
     name = "x"
     label = "X"
@@ -48,11 +157,4 @@ class X(Platform):
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:
-        if not text.isascii():
-            text = unicodedata.normalize("NFC", text)
-        total = 0
-        position = 0
-        for start, end in find_urls(text):
-            total += _weight(text[position:start]) + URL_WEIGHT
-            position = end
-        return total + _weight(text[position:])
+        return weighted_length(text)
