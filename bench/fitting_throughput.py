@@ -1,0 +1,83 @@
+"""Fitting throughput: drafts per second for many articles on mastodon, bluesky, x, linkedin.
+
+Run: .venv/bin/python bench/fitting_throughput.py [--articles 10000] [--rounds 3]
+
+Articles are made in memory (seeded), as the plugin hands them to the library: title,
+plain-text summary (a third long enough to need shortening, some Japanese, some emoji),
+tags, an absolute URL. Every draft is rendered and fitted from scratch (nothing reused
+from a previous build). The target is at least 2,000 drafts per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_overhead import JA_SENTENCES, TAGS, _sentence  # noqa: E402
+
+from syndicate.articles import ArticleSource  # noqa: E402
+from syndicate.drafts import drafts_for  # noqa: E402
+from syndicate.settings import settings_from_pelican  # noqa: E402
+from syndicate.templates import DraftTemplates  # noqa: E402
+
+PLATFORMS = ("mastodon", "bluesky", "x", "linkedin")
+TARGET = 2000
+
+
+def make_articles(count: int, seed: int) -> list[ArticleSource]:
+    rng = random.Random(seed)
+    start = datetime(2016, 1, 1, tzinfo=UTC)
+    articles = []
+    for number in range(count):
+        japanese = rng.random() < 0.08
+        sentences = rng.choice([1, 2, 3, 6, 10]) if not japanese else rng.randint(2, 8)
+        summary = ("".join(rng.choice(JA_SENTENCES) for _ in range(sentences)) if japanese
+                   else " ".join(_sentence(rng) for _ in range(sentences)))
+        title = _sentence(rng, 3, 14 if rng.random() < 0.9 else 30).rstrip(".!?")
+        slug = f"article-{number:05d}"
+        articles.append(ArticleSource(
+            key=f"posts/{slug}.md", source=f"content/posts/{slug}.md",
+            url=f"https://bench.example/posts/{slug}/", title=title, summary=summary,
+            date=start + timedelta(hours=number * 7), lang="ja" if japanese else "en",
+            tags=tuple(rng.sample(TAGS, rng.randint(0, 5)))))
+    return articles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    settings = settings_from_pelican(
+        {"PATH": "content", "SITENAME": "Bench", "AUTHOR": "Bench Author",
+         "SYNDICATE": {"platforms": {name: {} for name in PLATFORMS}}}, "bench", environ={})
+    articles = make_articles(args.articles, args.seed)
+    rates = []
+    drafts = unfit = 0
+    for _ in range(args.rounds):
+        templates = DraftTemplates(None)  # fresh: no compiled template carried over
+        started = time.perf_counter()
+        made = [d for article in articles for d in drafts_for(article, settings, templates)]
+        seconds = time.perf_counter() - started
+        drafts, unfit = len(made), sum(not d.fits for d in made)
+        rates.append(drafts / seconds)
+        print(f"{drafts} drafts in {seconds:.2f} s: {drafts / seconds:,.0f} drafts/s",
+              flush=True)
+    median = statistics.median(rates)
+    verdict = "met" if median >= TARGET else "NOT met"
+    print(f"\n| articles | platforms | drafts | do not fit | drafts/s (median of {args.rounds}) "
+          f"| target ≥ {TARGET:,} |\n|---:|---|---:|---:|---:|---|\n"
+          f"| {args.articles:,} | {', '.join(PLATFORMS)} | {drafts:,} | {unfit} | "
+          f"{median:,.0f} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,492 @@
+"""Bluesky (AT Protocol) rich text as the official client builds it: facets, short links, TIDs.
+
+Detection follows `@atproto/api` (`rich-text/detection.ts`, `util.ts`) and link shortening
+follows the social app (`lib/strings/url-helpers.ts`); `tests/conformance/bluesky_richtext.json`
+holds the official vectors. Pure functions: no network, so mentions need their DIDs given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import idna
+import regex
+
+from syndicate.text import count_graphemes, count_utf8_bytes
+from syndicate.tlds import is_tld
+
+GRAPHEME_LIMIT = 300
+BYTE_LIMIT = 3000
+
+Facet = dict[str, Any]
+
+# JavaScript's \s (WhiteSpace + LineTerminator), which the client's regexes use. Python's
+# \s differs (it takes U+001C-U+001F and U+0085, and leaves out U+FEFF), so it is spelled out.
+_JS_SPACE = r"\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACE_CHARS = frozenset(
+    "\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+)
+_SPACE_OR_PAREN = _SPACE_CHARS | {"("}
+
+# The client's regexes start with a lead-in group, (^|\s|\() or (^|\s), that consumes the
+# character before a match. Mentions, tags and cashtags start with a fixed character and
+# end on one that cannot be a lead-in, so searching for that character and then testing
+# the one before it finds the same matches, several times faster than trying every
+# position. re.ASCII makes \b the JavaScript (non-unicode) boundary of [A-Za-z0-9_].
+_MENTION = re.compile(r"@([a-zA-Z0-9.-]+)\b", re.ASCII)
+# The URL regex has the i flag; Python's IGNORECASE would also let [a-z] take the Kelvin
+# sign and the long s, so both cases are written out instead. A link starts at any letter,
+# so here the lead-in stays in the pattern (a character class the engine can skip to),
+# and the start of the text is tried on its own.
+_LINK_BODY = (
+    rf"(?:([hH][tT][tT][pP][sS]?://[^{_JS_SPACE}]+)"
+    rf"|((?P<domain>[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9]+)+)[^{_JS_SPACE}]*))"
+)
+_LINK_AT_START = re.compile(_LINK_BODY)
+_LINK = re.compile(rf"[{_JS_SPACE}(]{_LINK_BODY}")
+_LINK_END_PUNCTUATION = ".,;:!?"
+# The client's tag regex is (^|\s)[#＃]((?!\uFE0F)[^S]*[^\dS\p{P}]+[^S]*)? where S is
+# whitespace, the zero-width characters and U+20E2 below (JavaScript's \d is ASCII). Its
+# greedy group is the whole run of non-S characters after the "#" whenever that run holds
+# one character that is neither a digit nor punctuation ("#1" and "#?" are not tags), and
+# U+FE0F right after the "#" makes the keycap emoji #️⃣ rather than a tag. So the run is
+# found here with the standard library's fast engine and tested on its own.
+_TAG_STOP = r"\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+_TAG = re.compile(rf"[#＃]([^{_JS_SPACE}{_TAG_STOP}]*)")
+# The run when it makes a tag, with its trailing punctuation (\p{P}+$ upstream) cut off.
+_TAG_BODY = regex.compile(r"(?s)(.*[^0-9\p{P}].*?)\p{P}*")
+# ASCII runs, the common case, need no Unicode tables: these are ASCII's \p{P} characters.
+_ASCII_PUNCTUATION = "!\"#%&'()*,-./:;?@[\\]_{}"
+_ASCII_DIGITS_AND_PUNCTUATION = "0123456789" + _ASCII_PUNCTUATION
+_TAG_MAX_UTF16 = 64
+_CASHTAG = re.compile(
+    rf"\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=[{_JS_SPACE}.,;:!?)\"'\u2019]|\Z)"
+)
+# The lexicon's `uri` format, which the PDS checks: a facet failing it fails the whole post.
+_LEXICON_URI = re.compile(rf"[A-Za-z0-9_]+:(?://)?[^{_JS_SPACE}/][^{_JS_SPACE}]*")
+
+# Where segments tie on their start (they cannot with these rules), links win.
+_PRIORITY = {"link": 0, "mention": 1, "tag": 2, "cashtag": 3}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One detected facet: UTF-8 byte offsets into the text, end exclusive."""
+
+    kind: str  # "link" | "mention" | "tag" | "cashtag"
+    byte_start: int
+    byte_end: int
+    value: str  # the URI, the handle without "@", the tag without "#", or "$TICKER"
+
+
+# A span before byte conversion: (char_start, char_end, kind, value).
+_Span = tuple[int, int, str, str]
+
+
+def _is_valid_domain(name: str) -> bool:
+    # The client matches the last label against the TLD list case-sensitively (the list
+    # is lower case), so "example.COM" is not a link there and is not one here.
+    label = name.rpartition(".")[2]
+    return "." in name and label.islower() and is_tld(label)
+
+
+def _after_lead_in(text: str, start: int, lead_in: frozenset[str]) -> bool:
+    return start == 0 or text[start - 1] in lead_in
+
+
+def _mention_spans(text: str) -> Iterable[_Span]:
+    for match in _MENTION.finditer(text):
+        handle = match.group(1)
+        if _after_lead_in(text, match.start(), _SPACE_OR_PAREN) and (
+            _is_valid_domain(handle) or handle.endswith(".test")
+        ):
+            yield match.start(), match.end(), "mention", handle
+
+
+def _link_matches(text: str) -> Iterator[re.Match[str]]:
+    first = _LINK_AT_START.match(text)
+    if first is not None:
+        yield first
+    # Searching on from where a match ended is what the global regex does too.
+    yield from _LINK.finditer(text, first.end() if first is not None else 0)
+
+
+def _link_spans(text: str) -> Iterable[_Span]:
+    for match in _link_matches(text):
+        schemed = match.group(1)
+        if schemed is not None:
+            # The client tests startsWith("http"): "HTTPS://..." is matched but not linked.
+            if not schemed.startswith("http"):
+                continue
+            start, raw, uri = match.start(1), schemed, schemed
+        else:
+            if not _is_valid_domain(match.group("domain")):
+                continue
+            # The client checks the TLD and adds the scheme only when the text does not
+            # start with "http", so it links "httpbin.org" or "http.server" as they are:
+            # a uri with no scheme, which fails the whole post at the PDS. Every bare
+            # domain is checked and given "https://" here.
+            start, raw = match.start(2), match.group(2)
+            uri = "https://" + raw
+        end = start + len(raw)
+        # One sentence mark ends the link; so does one ")" unless the URL opened a "(".
+        if uri[-1] in _LINK_END_PUNCTUATION:
+            uri, end = uri[:-1], end - 1
+        if uri[-1] == ")" and "(" not in uri:
+            uri, end = uri[:-1], end - 1
+        # "https://." would be a facet the PDS refuses (and the client would post it).
+        if _LEXICON_URI.fullmatch(uri) is None:
+            continue
+        yield start, end, "link", uri
+
+
+def _tag_text(run: str) -> str | None:
+    """The tag a run of non-space characters after "#" makes, or None."""
+    if run.isascii():
+        if not run.strip(_ASCII_DIGITS_AND_PUNCTUATION):
+            return None
+        return run.rstrip(_ASCII_PUNCTUATION)
+    if run.startswith("\ufe0f"):
+        return None
+    body = _TAG_BODY.fullmatch(run)
+    return None if body is None else str(body.group(1))
+
+
+def _tag_spans(text: str) -> Iterable[_Span]:
+    for match in _TAG.finditer(text):
+        if not _after_lead_in(text, match.start(), _SPACE_CHARS):
+            continue
+        tag = _tag_text(match.group(1))
+        # The client measures .length: UTF-16 code units, not graphemes.
+        if tag is None or (len(tag) > _TAG_MAX_UTF16 // 2 and _utf16_len(tag) > _TAG_MAX_UTF16):
+            continue
+        start = match.start()  # the "#" or "＃"
+        yield start, start + 1 + len(tag), "tag", tag
+
+
+def _cashtag_spans(text: str) -> Iterable[_Span]:
+    for match in _CASHTAG.finditer(text):
+        if _after_lead_in(text, match.start(), _SPACE_OR_PAREN):
+            yield match.start(), match.end(), "cashtag", "$" + match.group(1).upper()
+
+
+def _spans(text: str) -> list[_Span]:
+    """Every facet span in text order, overlaps dropped (the earlier-starting one stays)."""
+    spans: list[_Span] = []
+    # Cheap guards skip whole regex passes for the common text without the trigger.
+    if "@" in text:
+        spans.extend(_mention_spans(text))
+    if "." in text or ":" in text:
+        spans.extend(_link_spans(text))
+    if "#" in text or "＃" in text:
+        spans.extend(_tag_spans(text))
+    if "$" in text:
+        spans.extend(_cashtag_spans(text))
+    spans.sort(key=lambda span: (span[0], _PRIORITY[span[2]]))
+    # The client can emit overlapping facets ("https://a.example/(@b.com)"); its renderer
+    # skips a facet that starts inside an earlier one, so only the first is kept here.
+    kept: list[_Span] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def _to_segments(text: str, spans: list[_Span]) -> list[Segment]:
+    if text.isascii():
+        return [Segment(kind, start, end, value) for start, end, kind, value in spans]
+    # Spans are ordered and disjoint, so byte offsets accumulate in one pass.
+    segments = []
+    char_pos = byte_pos = 0
+    for start, end, kind, value in spans:
+        byte_start = byte_pos + count_utf8_bytes(text[char_pos:start])
+        byte_end = byte_start + count_utf8_bytes(text[start:end])
+        segments.append(Segment(kind, byte_start, byte_end, value))
+        char_pos, byte_pos = end, byte_end
+    return segments
+
+
+def detect(text: str) -> list[Segment]:
+    """Mentions, links, tags and cashtags as the official client finds them, in text order."""
+    return _to_segments(text, _spans(text))
+
+
+def _facet(segment: Segment, dids: Mapping[str, str]) -> Facet | None:
+    feature: dict[str, str]
+    if segment.kind == "link":
+        feature = {"$type": "app.bsky.richtext.facet#link", "uri": segment.value}
+    elif segment.kind == "mention":
+        did = dids.get(segment.value) or dids.get(segment.value.lower())
+        if not did:
+            return None  # the client would resolve it over the network; we cannot
+        feature = {"$type": "app.bsky.richtext.facet#mention", "did": did}
+    else:
+        # Cashtags are plain tag facets whose tag keeps its "$", as the client writes them.
+        feature = {"$type": "app.bsky.richtext.facet#tag", "tag": segment.value}
+    return {
+        "$type": "app.bsky.richtext.facet",
+        "index": {"byteStart": segment.byte_start, "byteEnd": segment.byte_end},
+        "features": [feature],
+    }
+
+
+def _facets_for(segments: list[Segment], dids: Mapping[str, str] | None) -> list[Facet]:
+    known = dids or {}
+    return [facet for segment in segments if (facet := _facet(segment, known)) is not None]
+
+
+def facets(text: str, dids: Mapping[str, str] | None = None) -> list[Facet]:
+    """`app.bsky.richtext.facet` objects for text; mentions only for handles found in dids."""
+    return _facets_for(detect(text), dids)
+
+
+def shorten_links(
+    text: str, dids: Mapping[str, str] | None = None
+) -> tuple[str, list[Facet]]:
+    """The social app's display text (each link through to_short_url) and its facets.
+
+    Link facets cover the short text and keep the full URL; other facets move with the text.
+    """
+    spans = _spans(text)
+    pieces: list[str] = []
+    moved: list[_Span] = []
+    position = shift = 0
+    for start, end, kind, value in spans:
+        pieces.append(text[position:start])
+        # The app shortens the text as typed, so a bare domain (no scheme) stays as it is.
+        shown = to_short_url(text[start:end]) if kind == "link" else text[start:end]
+        pieces.append(shown)
+        moved.append((start + shift, start + shift + len(shown), kind, value))
+        shift += len(shown) - (end - start)
+        position = end
+    pieces.append(text[position:])
+    display = "".join(pieces)
+    return display, _facets_for(_to_segments(display, moved), dids)
+
+
+# --- to_short_url: the part of the WHATWG URL parser the shortened form shows ---------------
+
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+# Percent-encode sets of the URL standard, beyond the C0 controls and non-ASCII.
+_PATH_ENCODE = frozenset(' "#<>?`{}')
+_QUERY_ENCODE = frozenset(" \"#<>'")  # the special-scheme query set
+_FRAGMENT_ENCODE = frozenset(' "<>`')
+_NEEDS_ENCODING = re.compile(r"[^\x21-\x7e]|[ \"#<>?`{}']")
+_SINGLE_DOT = frozenset({".", "%2e"})
+_DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+def _percent_encode(part: str, encode_set: frozenset[str]) -> str:
+    if _NEEDS_ENCODING.search(part) is None:
+        return part
+    out = []
+    for char in part:
+        if char in encode_set or not "\x20" < char < "\x7f":
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "replace")))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _parse_ipv4_number(part: str) -> int | None:
+    base = 10
+    if part[:2] in ("0x", "0X"):
+        part, base = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        part, base = part[1:], 8
+    if not part:
+        return 0 if base == 16 else None
+    try:
+        return int(part, base)
+    except ValueError:
+        return None
+
+
+def _ipv4(host: str) -> str | None:
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    numbers = [_parse_ipv4_number(part) for part in parts] if len(parts) <= 4 else [None]
+    if any(number is None for number in numbers):
+        return None
+    values = [number for number in numbers if number is not None]
+    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1] + sum(value << (8 * (3 - i)) for i, value in enumerate(values[:-1]))
+    return ".".join(str((address >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def _host(raw: str) -> str | None:
+    if raw.startswith("["):
+        return raw.lower() if raw.endswith("]") else None
+    host = _percent_decode(raw)
+    if host.isascii():
+        host = host.lower()  # all UTS #46 does to ASCII once the STD3 rules are off
+    else:
+        try:
+            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        except (idna.IDNAError, UnicodeError):
+            return None
+    if not host or _FORBIDDEN_HOST.search(host):
+        return None
+    labels = host.split(".")
+    last = labels[-1] or (labels[-2] if len(labels) > 1 else "")
+    if last and (last.isdigit() or re.fullmatch(r"0[xX][0-9a-fA-F]*", last)):
+        return _ipv4(host)  # a host ending in a number is an IPv4 address or invalid
+    try:
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    except UnicodeError:
+        return None
+
+
+def _percent_decode(value: str) -> str:
+    if "%" not in value:
+        return value
+    decoded = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                     value.encode("utf-8"))
+    return decoded.decode("utf-8", "replace")
+
+
+def _path(raw: str) -> str:
+    # Dot segments resolve the way the URL parser resolves them; "/" for an empty path.
+    if "/." not in raw and "%" not in raw and _NEEDS_ENCODING.search(raw) is None:
+        return raw or "/"  # the common path: nothing to resolve or encode
+    segments: list[str] = []
+    pieces = raw[1:].split("/") if raw else [""]
+    for i, piece in enumerate(pieces):
+        at_end = i == len(pieces) - 1
+        lowered = piece.lower()
+        if lowered in _DOUBLE_DOT:
+            if segments:
+                segments.pop()
+            if at_end:
+                segments.append("")
+        elif lowered in _SINGLE_DOT:
+            if at_end:
+                segments.append("")
+        else:
+            segments.append(_percent_encode(piece, _PATH_ENCODE))
+    return "/" + "/".join(segments)
+
+
+def _parse_http_url(url: str) -> tuple[str, str, str, str] | None:
+    """(host[:port], path, "?query", "#fragment") as a browser serialises them, or None."""
+    url = url.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme_match = _SCHEME.match(url)
+    if scheme_match is None:
+        return None  # no scheme and no base URL: the URL constructor throws
+    scheme = scheme_match.group(1).lower()
+    if scheme not in _DEFAULT_PORTS:
+        return None
+    # Special schemes read "\\" as "/" before the query, and skip any slashes after ":".
+    rest = url[scheme_match.end():].lstrip("/\\")
+    rest, hash_mark, fragment = rest.partition("#")
+    rest, question_mark, query = rest.partition("?")
+    rest = rest.replace("\\", "/")
+    authority, slash, path = rest.partition("/")
+    host_port = authority.rpartition("@")[2]
+    if host_port.startswith("["):
+        bracket = host_port.find("]") + 1
+        raw_host, port = host_port[:bracket], host_port[bracket:]
+        if port and not port.startswith(":"):
+            return None
+        port = port[1:]
+    else:
+        raw_host, _, port = host_port.partition(":")
+    if not raw_host:
+        return None
+    host = _host(raw_host)
+    if host is None:
+        return None
+    if port:
+        if not port.isascii() or not port.isdigit() or int(port) > 65535:
+            return None
+        if int(port) != _DEFAULT_PORTS[scheme]:
+            host += f":{int(port)}"
+    search = "?" + _percent_encode(query, _QUERY_ENCODE) if question_mark and query else ""
+    tail = "#" + _percent_encode(fragment, _FRAGMENT_ENCODE) if hash_mark and fragment else ""
+    return host, _path(slash + path), search, tail
+
+
+def to_short_url(url: str) -> str:
+    """The social app's link text: host plus the first 13 characters of a long path, "..."."""
+    parsed = _parse_http_url(url)
+    if parsed is None:
+        return url
+    host, path, search, fragment = parsed
+    tail = ("" if path == "/" else path) + search + fragment
+    if len(tail) > 15:
+        return host + tail[:13] + "..."
+    return host + tail
+
+
+# --- offsets, lengths, record keys ------------------------------------------------------
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def utf16_range_to_utf8(text: str, start: int, end: int) -> tuple[int, int]:
+    """A [start, end) range in UTF-16 code units (JavaScript indices) as UTF-8 byte offsets."""
+    units = text.encode("utf-16-le", "surrogatepass")
+
+    def to_utf8(index: int) -> int:
+        # A half surrogate pair becomes U+FFFD, as JavaScript's TextEncoder makes it.
+        prefix = units[: 2 * index].decode("utf-16-le", "replace")
+        return count_utf8_bytes(prefix)
+
+    return to_utf8(start), to_utf8(end)
+
+
+def count(text: str) -> int:
+    """Length as Bluesky counts it: grapheme clusters."""
+    return count_graphemes(text)
+
+
+def fits(text: str) -> bool:
+    """True when a post's text is within both limits: 300 graphemes and 3000 UTF-8 bytes."""
+    if count_utf8_bytes(text) > BYTE_LIMIT:
+        return False
+    # Never more graphemes than code points: short text needs no segmentation.
+    return len(text) <= GRAPHEME_LIMIT or count_graphemes(text) <= GRAPHEME_LIMIT
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_TID = re.compile(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}")
+# Timestamps of 2023-01-01 and 2100-01-01 in microseconds: a derived TID looks like one
+# made by a clock in that range, and stays below 2^53 as the syntax requires.
+_TID_MIN_MICROS = 1_672_531_200_000_000
+_TID_MAX_MICROS = 4_102_444_800_000_000
+
+
+def is_tid(value: str) -> bool:
+    """True when value has the syntax of a record key TID (13 base32-sortable characters)."""
+    return _TID.fullmatch(value) is not None
+
+
+def tid_for(*key_parts: str) -> str:
+    """A valid TID derived from a hash of key_parts: the same parts always give the same key."""
+    if not key_parts:
+        raise ValueError("tid_for needs at least one key part")
+    digest = hashlib.sha256()
+    for part in key_parts:
+        encoded = part.encode("utf-8")
+        # Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    number = int.from_bytes(digest.digest(), "big")
+    micros = _TID_MIN_MICROS + number % (_TID_MAX_MICROS - _TID_MIN_MICROS)
+    clock_id = (number >> 128) & 0x3FF
+    value = (micros << 10) | clock_id
+    return "".join(_TID_ALPHABET[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
