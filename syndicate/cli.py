@@ -181,6 +181,12 @@ def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ..
 def check(settings_path: Path) -> None:
     """Exit 1 when the build had errors or any draft does not fit its platform."""
     manifest = load(settings_path)[1]
+    warned = set()
+    for draft in manifest.drafts:
+        for warning in draft.warnings:
+            if warning not in warned:
+                warned.add(warning)
+                click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
     bad = [d for d in manifest.drafts if not d.fits]
     for draft in bad:
         for problem in draft.problems or ["does not fit"]:

@@ -91,6 +91,11 @@ def draft_block(draft: Draft, state: str) -> str:
         lines.append(f"  {style(label, bold=True)}  "
                      f"{length_badge(part.length, draft.limit)}  {state_badge(state)}{fits}")
         lines.extend(f"  │ {text_line}" for text_line in part.text.split("\n"))
+    if draft.card and draft.card.get("image"):
+        alt = draft.card.get("image_alt") or style("no alt text", fg="yellow")
+        lines.append(f"  card: {draft.card['image']} (alt: {alt})")
     for problem in draft.problems:
         lines.append(style(f"  ✗ {problem}", fg="red"))
+    for warning in draft.warnings:
+        lines.append(style(f"  ! {warning}", fg="yellow"))
     return "\n".join(lines)

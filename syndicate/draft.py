@@ -28,6 +28,13 @@ class Draft:
     limit: int
     parts: list[Part]
     problems: list[str] = field(default_factory=list)
+    # Worth a look, but not a reason to hold the post back (a card image without alt).
+    warnings: list[str] = field(default_factory=list)
+    # The link card, from the article's own metadata: platforms that build it client-side
+    # (Bluesky, LinkedIn) send it; the others read the page's OpenGraph tags.
+    card: dict[str, str] | None = None
+    # What the post carries besides its text: language, content warning, visibility.
+    extras: dict[str, Any] = field(default_factory=dict)
     # What the draft was made from (see drafts.fingerprint): equal means reusable.
     fingerprint: str = ""
 
@@ -48,7 +55,9 @@ class Draft:
             "limit": self.limit,
             "parts": [{"text": p.text, "length": p.length, "facets": p.facets}
                       for p in self.parts],
-            "problems": self.problems, "fits": self.fits, "fingerprint": self.fingerprint,
+            "problems": self.problems, "warnings": self.warnings, "card": self.card,
+            "extras": self.extras,
+            "fits": self.fits, "fingerprint": self.fingerprint,
         }
 
     @classmethod

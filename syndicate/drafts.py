@@ -56,8 +56,17 @@ def fingerprint(article: ArticleSource, platform: Platform, settings: Settings,
         settings.hashtags, settings.author, settings.sitename, template_source, article.key,
         article.url, article.title, article.summary_digest or article.summary,
         article.date.isoformat(), article.lang, article.author, article.tags,
-        article.image_url, article.image_alt)
+        article.image_url, article.image_alt, sorted(article.metadata.items()))
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+
+
+def card_for(article: ArticleSource) -> dict[str, str]:
+    """The link card: title, description, canonical URL, image and its alt text."""
+    card = {"url": article.url, "title": article.title, "description": article.summary}
+    if article.image_url:
+        card["image"] = article.image_url
+        card["image_alt"] = article.image_alt or ""
+    return card
 
 
 def _template_for(article: ArticleSource, platform: Platform, templates: DraftTemplates
@@ -85,15 +94,26 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
             text = f"{text.rstrip()}\n\n{values['url']}"
         return text
 
-    text = fit(render_text, context, platform.count, platform.limit)
+    extras = platform.extras_for(article.lang, article.metadata)
+
+    def measure(text: str) -> int:
+        return platform.measure(text, extras)
+
+    text = fit(render_text, context, measure, platform.limit)
     problems: list[str] = []
     if article.url not in text:
         raise ContentError(where, "the template never shows the article's link",
                            "add {{ url }} to the template")
-    length = platform.count(text)
+    length = measure(text)
+    problems.extend(platform.problems(text))
+    shown, facets = platform.prepare(text)
     if length > platform.limit:
         problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
                         f"write a shorter {platform.label} text in the article's metadata")
+    warnings = []
+    if article.image_url and not article.image_alt:
+        warnings.append(f"{article.source}: the card image has no alt text; add an "
+                        "'Image_Alt: …' line describing it")
     return Draft(
         article=article.key,
         url=article.url,
@@ -102,8 +122,11 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         lang=article.lang,
         platform=platform.name,
         limit=platform.limit,
-        parts=[Part(text=text, length=length, facets=platform.facets(text))],
+        parts=[Part(text=shown, length=length, facets=facets)],
         problems=problems,
+        warnings=warnings,
+        card=card_for(article),
+        extras=extras,
         fingerprint=fingerprint(article, platform, settings, template.source),
     )
 

@@ -154,9 +154,64 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
     return working
 
 
-def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
-    """Render context with the template, shrinking fields until it fits (or can't)."""
+def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int
+                  ) -> tuple[str, str]:
+    """The fitted text, and what of the summary it had to leave out (for a thread)."""
     text = tidy(render(context))
     if count(text) <= limit:
-        return text
-    return tidy(render(_shrink(render, context, count, limit)))
+        return text, ""
+    values = _shrink(render, context, count, limit)
+    original = str(context.get("summary") or "")
+    kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
+    rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
+    return tidy(render(values)), rest
+
+
+def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
+    """Render context with the template, shrinking fields until it fits (or can't)."""
+    return fit_with_rest(render, context, count, limit)[0]
+
+
+_SENTENCES = regex.compile(r"\S.*?(?:[.!?…。！？][\"'”’»)\]]*(?=\s|$)|$)\s*", regex.S)
+
+
+def _pieces(text: str, count: Count, limit: int) -> list[tuple[str, bool]]:
+    """text in pieces that each fit: whole paragraphs, else sentences, else words; each
+    with whether it starts a paragraph."""
+    pieces: list[tuple[str, bool]] = []
+    for paragraph in (p.strip() for p in text.split("\n\n")):
+        if not paragraph:
+            continue
+        first = len(pieces)
+        if count(paragraph) <= limit:
+            pieces.append((paragraph, True))
+            continue
+        for sentence in (m.group().strip() for m in _SENTENCES.finditer(paragraph)):
+            if count(sentence) <= limit:
+                pieces.append((sentence, False))
+                continue
+            run = ""
+            for unit in _units(sentence):
+                if run and count(run + unit.rstrip()) > limit:
+                    pieces.append((run.rstrip(), False))
+                    run = ""
+                run += unit
+            if run.strip():
+                pieces.append((run.rstrip(), False))
+        if len(pieces) > first:
+            pieces[first] = (pieces[first][0], True)
+    return pieces
+
+
+def split_thread(text: str, count: Count, limit: int) -> list[str]:
+    """A long text as the parts of a reply chain: each part fits, cut at a paragraph,
+    else a sentence, else a word boundary; parts are filled as far as they go."""
+    parts: list[str] = []
+    for piece, starts_paragraph in _pieces(text, count, limit):
+        if parts:
+            joined = f"{parts[-1]}{chr(10) * 2 if starts_paragraph else ' '}{piece}"
+            if count(joined) <= limit:
+                parts[-1] = joined
+                continue
+        parts.append(piece)
+    return parts

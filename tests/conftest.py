@@ -111,6 +111,19 @@ def article(title: str, date: str = "2026-01-10", tags: str = "walking",
     return ARTICLE.format(title=title, date=date, tags=tags, extra=extra, body=body)
 
 
+def links_in(part: dict[str, Any]) -> list[str]:
+    """The URLs a posted part links to: in its text, or (Bluesky) in its link facets."""
+    uris = [feature["uri"] for facet in part.get("facets", []) for feature in facet["features"]
+            if feature["$type"].endswith("#link")]
+    return uris or [word for word in part["text"].split() if "://" in word]
+
+
+def shows_link(draft: dict[str, Any], part: dict[str, Any]) -> bool:
+    if draft["platform"] == "bluesky":
+        return draft["url"] in links_in(part)
+    return draft["url"] in part["text"]
+
+
 @pytest.fixture
 def make_site(tmp_path: Path) -> Callable[..., Site]:
     """A site with the given articles (file name → Markdown) and SYNDICATE settings."""

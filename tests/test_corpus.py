@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Site
+from conftest import Site, shows_link
 
 from syndicate.platforms import PLATFORM_CLASSES
 
@@ -50,7 +50,7 @@ def test_every_draft_of_a_real_blog_fits_and_keeps_its_link(
         assert draft["fits"], (draft["article"], draft["platform"], draft["problems"])
         for part in draft["parts"]:
             assert part["length"] <= draft["limit"]
-            assert draft["url"] in part["text"], (draft["article"], draft["platform"])
+            assert shows_link(draft, part), (draft["article"], draft["platform"])
             assert "{filename}" not in part["text"] and "{static}" not in part["text"]
 
 

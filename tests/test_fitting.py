@@ -44,7 +44,8 @@ def test_every_fitted_draft_fits_keeps_the_link_and_whole_graphemes(
     platform = PLATFORM_CLASSES[name](PlatformSettings(name, {"limit": limit}))
     draft = draft_for(make_article(title, summary, tags), platform, SETTINGS, TEMPLATES)
     text = draft.parts[0].text
-    assert URL in text, "the article link is never cut or dropped"
+    shown = [f["features"][0].get("uri") for f in draft.parts[0].facets]
+    assert URL in text or URL in shown, "the article link is never cut or dropped"
     assert draft.parts[0].length == platform.count(text)
     minimal = platform.count(URL)
     if draft.fits:
@@ -142,3 +143,39 @@ def test_the_fast_renderer_gives_exactly_what_jinja_gives(
                                     "{% if lang == 'ja' %}x{% endif %}", "{{ title ~ url }}"])
 def test_templates_beyond_the_simple_subset_are_left_to_jinja(source: str) -> None:
     assert compile_simple(TEMPLATES.environment, source) is None
+
+
+WORDS = st.sampled_from(["walk", "city", "river", "évènement", "naïve", "straße", "日本語",
+                         "の", "散歩", "ไทย", "नमस्ते", "👩‍💻", "🇵🇹", "مدينة", "e\u0301t\u0301é",
+                         "ok.", "yes!", "why?", "(aside)", "«quote»", "a,", "b;"])
+LONG_TEXT = st.lists(WORDS, min_size=150, max_size=400).map(" ".join)
+
+
+@pytest.mark.parametrize("name", ["mastodon", "bluesky", "x", "threads"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(summary=LONG_TEXT, title=st.lists(WORDS, min_size=2, max_size=12).map(" ".join))
+def test_a_shortened_draft_uses_at_least_nine_tenths_of_the_room(
+        name: str, summary: str, title: str) -> None:
+    platform = PLATFORM_CLASSES[name](PlatformSettings(name, {}))
+    if name == "x":
+        title = summary  # X's template is the title and the link: make the title long
+    draft = draft_for(make_article(title, summary, ["walking"]), platform, SETTINGS, TEMPLATES)
+    assert draft.fits
+    assert draft.parts[0].length >= 0.9 * platform.limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.one_of(WORDS, st.sampled_from(
+    ["https://example.org/a-long/path?q=1", "@mira@social.example", "#SmallWeb", "#日本"])),
+    max_size=60).map(" ".join), keep=st.integers(min_value=0, max_value=80))
+def test_shortening_never_cuts_a_url_mention_or_hashtag(text: str, keep: int) -> None:
+    short = shorten(text, keep).removesuffix(ELLIPSIS)
+    assert text.startswith(short)
+    rest = text[len(short):]
+    for token in ("https://example.org/a-long/path?q=1", "@mira@social.example",
+                  "#SmallWeb", "#日本"):
+        # Either the token is wholly kept, or it starts after the cut.
+        for start in range(len(text)):
+            if text.startswith(token, start) and start < len(short):
+                assert start + len(token) <= len(short), (token, short)
+    assert not short.endswith((" ", ",", ";", "(", "«")) or not rest

@@ -7,8 +7,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import Site
+from conftest import Site, shows_link
 
+from syndicate.bluesky_richtext import to_short_url
 from syndicate.draft import text_hash
 from syndicate.ledger import Ledger
 from syndicate.platforms.base import PostedPart
@@ -33,7 +34,7 @@ def test_preview_json_follows_the_design_contract(sample_site: Site) -> None:
         for part in draft["parts"]:
             assert isinstance(part["text"], str) and isinstance(part["length"], int)
             assert part["length"] <= draft["limit"]
-            assert draft["url"] in part["text"]
+            assert shows_link(draft, part)
             assert isinstance(part["facets"], list)
             if draft["platform"] != "bluesky":
                 assert part["facets"] == []
@@ -44,9 +45,17 @@ def test_bluesky_link_facets_point_at_the_url_by_utf8_bytes(sample_site: Site) -
         text = draft["parts"][0]["text"].encode("utf-8")
         facets = draft["parts"][0]["facets"]
         links = [f for f in facets if f["features"][0]["$type"].endswith("#link")]
-        assert links
+        assert links and links[0]["features"][0]["uri"] == draft["url"]
         index = links[0]["index"]
-        assert text[index["byteStart"]:index["byteEnd"]].decode() == draft["url"]
+        shown = text[index["byteStart"]:index["byteEnd"]].decode()
+        # Shown the way the official app shows it: host and the start of the path.
+        assert shown == to_short_url(draft["url"])
+        assert shown.startswith("localhost:8000/posts/")
+        tags = [f for f in facets if f["features"][0]["$type"].endswith("#tag")]
+        for tag in tags:
+            index = tag["index"]
+            tagged = text[index["byteStart"]:index["byteEnd"]].decode()
+            assert tagged.lstrip("#＃") == tag["features"][0]["tag"]
 
 
 def test_only_published_articles_that_are_due_produce_drafts(sample_site: Site) -> None:

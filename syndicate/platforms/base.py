@@ -92,9 +92,25 @@ class Platform:
         """The length of text as this platform counts it."""
         return count_graphemes(text)
 
+    def extras_for(self, lang: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+        """Fields the post carries besides its text (language, content warning, ...)."""
+        return {}
+
+    def measure(self, text: str, extras: Mapping[str, Any]) -> int:
+        """The length as counted with those fields (Mastodon counts the warning too)."""
+        return self.count(text)
+
+    def problems(self, text: str) -> list[str]:
+        """What the platform would refuse in text besides its length (none by default)."""
+        return []
+
     def facets(self, text: str) -> list[dict[str, Any]]:
         """Rich-text annotations the platform needs alongside the text (Bluesky only)."""
         return []
+
+    def prepare(self, text: str) -> tuple[str, list[dict[str, Any]]]:
+        """The text exactly as sent, and its facets (Bluesky shortens the links it shows)."""
+        return text, self.facets(text)
 
     def open_poster(self, project_root: str) -> Poster:
         """A poster for this run. Platforms whose client is not written yet refuse."""

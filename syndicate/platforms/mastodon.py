@@ -8,6 +8,9 @@ software is not known to be Mastodon, the larger of the two counts is the safe o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import regex
 
 from syndicate.platforms.base import Platform
@@ -56,7 +59,18 @@ class Mastodon(Platform):
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:
-        warning = str(self.option("content_warning") or "")
+        return self.measure(text, {"spoiler_text": self.option("content_warning") or ""})
+
+    def extras_for(self, lang: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+        warning = metadata.get("content_warning") or self.option("content_warning") or ""
+        extras: dict[str, Any] = {"language": lang.split("_")[0].split("-")[0],
+                                  "visibility": self.option("visibility")}
+        if warning:
+            extras["spoiler_text"] = str(warning)
+        return extras
+
+    def measure(self, text: str, extras: Mapping[str, Any]) -> int:
+        warning = str(extras.get("spoiler_text") or "")
         length = mastodon_length(text, warning, int(self.option("url_length")))
         if str(self.option("software")).lower() != "mastodon":
             # GoToSocial counts code points, Akkoma graphemes, both with URLs in full.

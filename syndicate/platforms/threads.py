@@ -1,10 +1,22 @@
-"""Threads (Meta): 500, emoji counted by their UTF-8 bytes (the documented rule)."""
+"""Threads (Meta): 500 characters, where an emoji counts as its UTF-8 bytes.
+
+Meta documents the emoji rule only; other characters are counted as code points, and a
+whole emoji sequence (ZWJ family, skin tone, flag) by all of its bytes: the safe side.
+"""
 
 from __future__ import annotations
 
-import unicodedata
-
 from syndicate.platforms.base import Platform
+from syndicate.platforms.x import _EMOJI_SEQUENCE, _MAYBE_EMOJI, find_urls
+
+MAX_LINKS = 5
+
+
+def threads_length(text: str) -> int:
+    if text.isascii() or not _MAYBE_EMOJI.search(text):
+        return len(text)
+    emoji = _EMOJI_SEQUENCE.findall(text)
+    return len(text) - sum(len(e) for e in emoji) + sum(len(e.encode("utf-8")) for e in emoji)
 
 
 class Threads(Platform):
@@ -15,6 +27,10 @@ class Threads(Platform):
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:
-        return sum(
-            len(ch.encode("utf-8")) if unicodedata.category(ch) == "So" else 1 for ch in text
-        )
+        return threads_length(text)
+
+    def problems(self, text: str) -> list[str]:
+        links = {text[start:end] for start, end in find_urls(text)}
+        if len(links) > MAX_LINKS:
+            return [f"{len(links)} links; Threads accepts at most {MAX_LINKS}: remove some"]
+        return []
