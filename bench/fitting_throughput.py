@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_overhead import JA_SENTENCES, TAGS, _sentence  # noqa: E402
+from build_overhead import JA_SENTENCES, TAGS, _sentence
 
-from syndicate.articles import ArticleSource  # noqa: E402
-from syndicate.drafts import drafts_for  # noqa: E402
-from syndicate.settings import settings_from_pelican  # noqa: E402
-from syndicate.templates import DraftTemplates  # noqa: E402
+from syndicate.articles import ArticleSource
+from syndicate.drafts import drafts_for
+from syndicate.settings import settings_from_pelican
+from syndicate.templates import DraftTemplates
 
 PLATFORMS = ("mastodon", "bluesky", "x", "linkedin")
 TARGET = 2000
