@@ -171,7 +171,8 @@ def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ..
         click.echo("\n".join(blocks).lstrip("\n"))
         unfit = sum(not d.fits for d in drafts)
         articles = len({d.article for d in drafts})
-        click.echo(f"\n{len(drafts)} drafts for {articles} articles"
+        click.echo(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
+                   f"article{'s' * (articles != 1)}"
                    + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
     refuse_build_errors(manifest)
 

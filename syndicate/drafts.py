@@ -11,7 +11,7 @@ from typing import Any
 from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
 from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
-from syndicate.fitting import fit
+from syndicate.fitting import fit, fit_with_rest, split_thread
 from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
 from syndicate.templates import DraftTemplate, DraftTemplates
@@ -60,6 +60,19 @@ def fingerprint(article: ArticleSource, platform: Platform, settings: Settings,
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
+def is_threaded(article: ArticleSource, platform: Platform) -> bool:
+    """Whether a long draft becomes a reply chain: `Thread:` metadata, else the setting."""
+    choice = article.metadata.get("thread", "").strip().lower()
+    if choice in ("yes", "true", "on", "1"):
+        return True
+    if choice in ("no", "false", "off", "0"):
+        return False
+    setting = platform.option("thread")
+    if isinstance(setting, str):  # from the environment
+        return setting.strip().lower() in ("yes", "true", "on", "1")
+    return bool(setting)
+
+
 def card_for(article: ArticleSource) -> dict[str, str]:
     """The link card: title, description, canonical URL, image and its alt text."""
     card = {"url": article.url, "title": article.title, "description": article.summary}
@@ -99,17 +112,30 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
     def measure(text: str) -> int:
         return platform.measure(text, extras)
 
-    text = fit(render_text, context, measure, platform.limit)
-    problems: list[str] = []
-    if article.url not in text:
+    numbering = str(platform.option("numbering") or "") if is_threaded(article, platform) else ""
+    # Room for the part numbers, at their widest, in every part of a thread.
+    room = platform.limit - (measure(" " + numbering.format(n=99, total=99)) if numbering else 0)
+    if is_threaded(article, platform):
+        first, rest = fit_with_rest(render_text, context, measure, room)
+        texts = [first, *split_thread(rest, measure, room)] if rest else [first]
+    else:
+        texts = [fit(render_text, context, measure, platform.limit)]
+    if article.url not in texts[0]:
         raise ContentError(where, "the template never shows the article's link",
                            "add {{ url }} to the template")
-    length = measure(text)
-    problems.extend(platform.problems(text))
-    shown, facets = platform.prepare(text)
-    if length > platform.limit:
-        problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
-                        f"write a shorter {platform.label} text in the article's metadata")
+    if numbering and len(texts) > 1:
+        texts = [f"{text} {numbering.format(n=n, total=len(texts))}"
+                 for n, text in enumerate(texts, start=1)]
+    parts: list[Part] = []
+    problems: list[str] = []
+    for text in texts:
+        length = measure(text)
+        problems.extend(platform.problems(text))
+        shown, facets = platform.prepare(text)
+        if length > platform.limit:
+            problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
+                            f"write a shorter {platform.label} text in the article's metadata")
+        parts.append(Part(text=shown, length=length, facets=facets))
     warnings = []
     if article.image_url and not article.image_alt:
         warnings.append(f"{article.source}: the card image has no alt text; add an "
@@ -122,7 +148,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         lang=article.lang,
         platform=platform.name,
         limit=platform.limit,
-        parts=[Part(text=shown, length=length, facets=facets)],
+        parts=parts,
         problems=problems,
         warnings=warnings,
         card=card_for(article),

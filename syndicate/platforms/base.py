@@ -78,7 +78,10 @@ class Platform:
     # (the platform deduplicates, or find_posted always knows).
     retry_is_safe: ClassVar[bool] = False
     # Keys every platform accepts.
-    common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None}
+    # thread: a long draft becomes a reply chain; numbering: e.g. "{n}/{total}" after
+    # each part of a thread (no numbers unless asked).
+    common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None,
+                                                   "thread": False, "numbering": None}
 
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
@@ -86,7 +89,9 @@ class Platform:
         self.limit: int = int(limit) if limit is not None else self.default_limit
 
     def option(self, key: str) -> Any:
-        return self.settings.options.get(key, self.option_defaults.get(key))
+        if key in self.settings.options:
+            return self.settings.options[key]
+        return self.option_defaults.get(key, self.common_options.get(key))
 
     def count(self, text: str) -> int:
         """The length of text as this platform counts it."""
