@@ -42,7 +42,13 @@ SYNDICATE = {
     "platforms": {
         "outbox": {},
         "mastodon": {"url": "https://mastodon.social", "limit": 500},
-        "bluesky": {"url": "https://bsky.social", "handle": "fieldnotes.example"},
+        "bluesky": {"url": "https://bsky.social", "handle": "fieldnotes.example",
+                    "thread": True, "numbering": "{n}/{total}"},
         "x": {},
+        "threads": {},
+        "linkedin": {},
+        "discord": {},
+        "telegram": {"chat_id": "@fieldnotes"},
+        "slack": {},
     },
 }

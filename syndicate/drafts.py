@@ -151,7 +151,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         parts=parts,
         problems=problems,
         warnings=warnings,
-        card=card_for(article),
+        card=card_for(article) if platform.builds_card else None,
         extras=extras,
         fingerprint=fingerprint(article, platform, settings, template.source),
     )
@@ -167,8 +167,9 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
 
 
 def reusable_drafts(article: ArticleSource, settings: Settings, templates: DraftTemplates,
-                    previous: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]] | None:
-    """The last build's drafts of this article (as JSON), if none of their inputs changed.
+                    previous: Mapping[str, str]) -> list[tuple[str, str]] | None:
+    """The last build's drafts of this article as (platform, JSON text), if none of their
+    inputs changed.
 
     Fitting is most of a build's syndication work, and most articles do not change from
     one build to the next. article needs no summary here: its summary_digest stands in.
@@ -180,7 +181,7 @@ def reusable_drafts(article: ArticleSource, settings: Settings, templates: Draft
         draft = previous.get(fingerprint(article, platform, settings, template.source))
         if draft is None:
             return None
-        reused.append(draft)
+        reused.append((name, draft))
     return reused
 
 

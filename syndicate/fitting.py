@@ -29,6 +29,10 @@ _SENTENCE_CLOSERS = frozenset(".!?…。！？\"'”’»)]")
 # Scripts written without spaces between words: cut those between graphemes.
 _NO_SPACES = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}"
                            r"\p{Myanmar}\p{Tibetan}]")
+# In a word of an unspaced script: runs of that script (one grapheme each), or of others.
+_MIXED_RUNS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}"
+                            r"\p{Myanmar}\p{Tibetan}]+\s*|[^\p{Han}\p{Hiragana}\p{Katakana}"
+                            r"\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]+")
 # Never cut inside these: they stay whole or go whole.
 _ATOMIC = regex.compile(r"(?:https?://|www\.)\S+|[@#＃]\S+")
 # A share of the limit a sentence cut must still fill, or a word cut does better.
@@ -49,19 +53,25 @@ def tidy(text: str) -> str:
 
 
 def _units(text: str) -> list[str]:
-    """Words with their trailing space; graphemes inside words of unspaced scripts."""
+    """Words with their trailing space; inside words of unspaced scripts, each character of
+    those scripts on its own (other runs, like a name or a link, stay whole)."""
     units: list[str] = []
     for word in re.findall(r"\s*\S+\s*", text):
-        if not word.isascii() and _NO_SPACES.search(word) and not _ATOMIC.match(word.lstrip()):
-            units.extend(graphemes(word))
-        else:
+        if word.isascii() or not _NO_SPACES.search(word) or _ATOMIC.match(word.lstrip()):
             units.append(word)
+            continue
+        for run in _MIXED_RUNS.findall(word):
+            units.extend(graphemes(run) if _NO_SPACES.match(run) else [run])
     return units
 
 
-def _ends_sentence(text: str) -> bool:
-    last = text.rstrip()[-1:]
-    return last in _SENTENCE_CLOSERS and _SENTENCE_END.search(text) is not None
+def _ends_sentence(unit: str) -> bool:
+    """Whether a sentence ends with this unit: a full stop before a space, or a CJK one."""
+    stripped = unit.rstrip()
+    if stripped[-1:] in ("。", "！", "？"):
+        return True
+    return stripped != unit and stripped[-1:] in _SENTENCE_CLOSERS \
+        and _SENTENCE_END.search(stripped) is not None
 
 
 def _join_units(units: Sequence[str], keep: int) -> str:
@@ -69,7 +79,7 @@ def _join_units(units: Sequence[str], keep: int) -> str:
     if keep >= len(units):
         return "".join(units)
     kept = "".join(units[:keep])
-    if _ends_sentence(kept):
+    if keep and _ends_sentence(units[keep - 1]):
         return kept.rstrip()
     kept = kept.rstrip(_DANGLING)
     return f"{kept}{ELLIPSIS}" if kept else ""

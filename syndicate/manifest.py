@@ -7,6 +7,7 @@ holds drafts and the build's content errors; never a secret.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,11 +29,17 @@ class Manifest:
     generated_at: str = ""
 
     def save(self, path: Path) -> None:
-        write_manifest(path, self.siteurl, self.errors, [d.to_json() for d in self.drafts])
+        write_manifest(path, self.siteurl, self.errors,
+                       [encode_draft(d.to_json()) for d in self.drafts])
 
 
 def write_manifest(path: Path, siteurl: str, errors: list[str],
-                   drafts: Iterable[dict[str, Any]]) -> None:
+                   drafts: Iterable[str]) -> None:
+    """Write the manifest from drafts already encoded as JSON (one draft per line).
+
+    One draft per line lets the next build take a draft it can reuse as the text it is,
+    without parsing a large blog's whole manifest.
+    """
     header = {
         "version": VERSION,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -41,30 +48,44 @@ def write_manifest(path: Path, siteurl: str, errors: list[str],
     }
 
     def chunks() -> Iterator[bytes]:
-        # One draft at a time: a large blog's manifest never sits in memory twice.
         yield json.dumps(header, ensure_ascii=False)[:-1].encode("utf-8")
         yield b', "drafts": ['
         for number, draft in enumerate(drafts):
-            if number:
-                yield b", "
-            yield json.dumps(draft, ensure_ascii=False).encode("utf-8")
-        yield b"]}\n"
+            yield (",\n" if number else "\n").encode("utf-8")
+            yield draft.encode("utf-8")
+        yield b"\n]}\n"
 
     write_atomically(path, chunks())
 
 
-def previous_drafts(path: Path) -> tuple[str | None, dict[str, dict[str, Any]]]:
-    """The last build's SITEURL and drafts by fingerprint, for reuse; empty if unusable.
+def encode_draft(draft: dict[str, Any]) -> str:
+    """A draft as one line of JSON, its fingerprint last (see previous_drafts)."""
+    fingerprint = draft.get("fingerprint", "")
+    body = {key: value for key, value in draft.items() if key != "fingerprint"}
+    return json.dumps({**body, "fingerprint": fingerprint}, ensure_ascii=False)
 
-    A manifest with errors is never reused whole: its drafts may be incomplete.
+
+_FINGERPRINT_TAIL = re.compile(r', "fingerprint": "([0-9a-f]{64})"}$')
+
+
+def previous_drafts(path: Path) -> tuple[str | None, dict[str, str]]:
+    """The last build's SITEURL, and its drafts as JSON text by fingerprint; for reuse.
+
+    Empty when there is no usable manifest, or it had errors (its drafts may be partial).
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != VERSION or data.get("errors"):
-            return None, {}
-        return data["siteurl"], {d["fingerprint"]: d for d in data["drafts"]
-                                 if d.get("fingerprint")}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        with path.open(encoding="utf-8") as lines:
+            header = json.loads(next(lines).removesuffix('"drafts": [\n') + '"drafts": []}')
+            if header.get("version") != VERSION or header.get("errors"):
+                return None, {}
+            drafts = {}
+            for line in lines:
+                line = line.rstrip("\n").removesuffix(",")
+                match = _FINGERPRINT_TAIL.search(line)
+                if match:
+                    drafts[match.group(1)] = line
+            return header["siteurl"], drafts
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
         return None, {}
 
 

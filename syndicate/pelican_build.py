@@ -21,7 +21,7 @@ from syndicate.drafts import drafts_for, reusable_drafts
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.ledger import Ledger
-from syndicate.manifest import previous_drafts, write_manifest
+from syndicate.manifest import encode_draft, previous_drafts, write_manifest
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
 from syndicate.templates import DraftTemplates
@@ -169,10 +169,11 @@ class BuildSession:
     def __init__(self, pelican_settings: Mapping[str, Any]) -> None:
         self.pelican_settings = pelican_settings
         self.errors: list[str] = []
-        self.drafts: list[dict[str, Any]] = []
+        # (sort key, draft as a line of JSON): reused drafts are never parsed.
+        self.drafts: list[tuple[tuple[str, str, str], str]] = []
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
-        self.previous: dict[str, dict[str, Any]] = {}
+        self.previous: dict[str, str] = {}
         self.previous_siteurl: str | None = None
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
@@ -204,12 +205,14 @@ class BuildSession:
                 continue
             try:
                 source = article_source(article, self.settings, with_summary=False)
+                date = source.date.isoformat()
                 reused = reusable_drafts(source, self.settings, self.templates, self.previous)
                 if reused is None:
                     source = replace(source, summary=summary_text(article))
-                    reused = [draft.to_json()
+                    reused = [(draft.platform, encode_draft(draft.to_json()))
                               for draft in drafts_for(source, self.settings, self.templates)]
-                self.drafts.extend(reused)
+                self.drafts.extend(((date, source.key, platform), text)
+                                   for platform, text in reused)
             except SyndicateError as error:
                 self._error(error.line())
 
@@ -235,10 +238,11 @@ class BuildSession:
         return root / str(DEFAULTS["manifest"])
 
     def finish(self) -> None:
-        self.drafts.sort(key=lambda d: (d["date"], d["article"], d["platform"]))
+        self.drafts.sort(key=lambda item: item[0])
         siteurl = self.settings.siteurl if self.settings else ""
+        texts = [text for _, text in self.drafts]
         unchanged = (not self.errors and self.previous_siteurl == siteurl
-                     and len(self.drafts) == len(self.previous)
-                     and all(d["fingerprint"] in self.previous for d in self.drafts))
+                     and len(texts) == len(self.previous)
+                     and all(text == self.previous.get(text[-66:-2]) for text in texts))
         if not unchanged:  # an unchanged manifest is not written again
-            write_manifest(self.manifest_path(), siteurl, self.errors, self.drafts)
+            write_manifest(self.manifest_path(), siteurl, self.errors, texts)

@@ -58,3 +58,21 @@ def test_writing_a_post_example_does_what_the_readme_says(
     outbox = drafts["outbox"]["parts"][0]["text"]
     assert "The personal sites I read with my Sunday coffee." in outbox
     assert "#SmallWeb #OpenSource #reading" in outbox
+
+
+PREVIEWS = [
+    ["--article", "posts/getting-lost-on-purpose.md"],
+    ["--article", "posts/kyoto-morning-walk.md", "--platform", "mastodon", "--platform",
+     "bluesky", "--platform", "x"],
+]
+
+
+def test_the_sample_previews_in_the_readme_are_what_preview_prints(sample_site: Site) -> None:
+    section = README[README.index("## What the sample blog posts look like"):]
+    for args in PREVIEWS:
+        command = "$ syndicate preview " + " ".join(args)
+        assert command in section, command
+        shown = section[section.index(command) + len(command) + 1:]
+        shown = shown[:shown.index("```")]
+        real = sample_site.run("preview", *args).output
+        assert shown == real

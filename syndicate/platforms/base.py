@@ -74,6 +74,8 @@ class Platform:
     option_defaults: ClassVar[Mapping[str, Any]] = {}
     # Settings that may only come from the environment (SYNDICATE_<PLATFORM>_<KEY>).
     secret_keys: ClassVar[tuple[str, ...]] = ()
+    # Whether the client sends the link card (the platform does not read the page's tags).
+    builds_card: ClassVar[bool] = False
     # True when re-sending a part whose earlier attempt is in doubt cannot duplicate it
     # (the platform deduplicates, or find_posted always knows).
     retry_is_safe: ClassVar[bool] = False

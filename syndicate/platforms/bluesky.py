@@ -28,6 +28,7 @@ def displayed(text: str) -> str:
 class Bluesky(Platform):
     name = "bluesky"
     label = "Bluesky"
+    builds_card = True
     default_limit = bluesky_richtext.GRAPHEME_LIMIT
     option_defaults = {"url": "https://bsky.social", "handle": None}
     secret_keys = ("password",)

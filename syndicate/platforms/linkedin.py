@@ -17,6 +17,7 @@ def escape_commentary(text: str) -> str:
 class LinkedIn(Platform):
     name = "linkedin"
     label = "LinkedIn"
+    builds_card = True
     default_limit = 3000
     option_defaults = {"author": None}
     secret_keys = ("token",)
