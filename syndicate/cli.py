@@ -17,7 +17,7 @@ from syndicate.display import draft_block, state_badge, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import Manifest, load_manifest
+from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
 from syndicate.posting import Outcome, check_can_post, plan_run, post_all
@@ -150,30 +150,38 @@ def build(settings_path: Path) -> None:
 def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ...],
             platform_names: tuple[str, ...], only_new: bool) -> None:
     """Show every status update exactly as it would be posted, with its count."""
-    settings, manifest = load(settings_path)
+    settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
-    drafts = [d for d in manifest.drafts
-              if (not article_keys or d.article in article_keys)
-              and (not platform_names or d.platform in platform_names)
-              and (not only_new or not ledger.is_done(d.article, d.platform))]
+
+    def wanted(article: str, platform: str) -> bool:
+        return ((not article_keys or article in article_keys)
+                and (not platform_names or platform in platform_names)
+                and (not only_new or not ledger.is_done(article, platform)))
+
     if output_format == "json":
-        items = [{**d.to_json(), "state": draft_state(ledger, d)} for d in drafts]
+        # Straight from the manifest's JSON: a large blog's drafts need no objects here.
+        data = read_manifest_json(settings.manifest_path)
+        items = [{**item, "state": ledger.state(item["article"], item["platform"]) or "new"}
+                 for item in data["drafts"] if wanted(item["article"], item["platform"])]
         click.echo(dump_json(items))
-    else:
-        blocks = []
-        current = None
-        for draft in drafts:
-            if draft.article != current:
-                current = draft.article
-                blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
-                              + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
-            blocks.append(draft_block(draft, draft_state(ledger, draft)))
-        click.echo("\n".join(blocks).lstrip("\n"))
-        unfit = sum(not d.fits for d in drafts)
-        articles = len({d.article for d in drafts})
-        click.echo(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
-                   f"article{'s' * (articles != 1)}"
-                   + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+        refuse_build_errors(Manifest(siteurl=data["siteurl"], errors=data["errors"]))
+        return
+    manifest = load_manifest(settings.manifest_path)
+    drafts = [d for d in manifest.drafts if wanted(d.article, d.platform)]
+    blocks = []
+    current = None
+    for draft in drafts:
+        if draft.article != current:
+            current = draft.article
+            blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
+                          + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
+        blocks.append(draft_block(draft, draft_state(ledger, draft)))
+    click.echo("\n".join(blocks).lstrip("\n"))
+    unfit = sum(not d.fits for d in drafts)
+    articles = len({d.article for d in drafts})
+    click.echo(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
+               f"article{'s' * (articles != 1)}"
+               + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
     refuse_build_errors(manifest)
 
 

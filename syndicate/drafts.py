@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +48,23 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(article: ArticleSource, platform: Platform, settings: Settings,
-                template_source: str) -> str:
-    """A digest of everything a draft is made from: equal fingerprints, equal drafts."""
+def article_digest(article: ArticleSource, settings: Settings) -> str:
+    """A digest of what an article contributes to its drafts (the same for every platform)."""
     made_from = (
-        _code_digest(), platform.name, platform.limit, sorted(platform.settings.options.items()),
-        settings.hashtags, settings.author, settings.sitename, template_source, article.key,
+        _code_digest(), settings.hashtags, settings.author, settings.sitename, article.key,
         article.url, article.title, article.summary_digest or article.summary,
         article.date.isoformat(), article.lang, article.author, article.tags,
         article.image_url, article.image_alt, sorted(article.metadata.items()))
+    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+
+
+def fingerprint(article: str, platform: Platform, template_source: str) -> str:
+    """A digest of everything a draft is made from: equal fingerprints, equal drafts.
+
+    article is the article's article_digest.
+    """
+    made_from = (article, platform.name, platform.limit,
+                 sorted(platform.settings.options.items()), template_source)
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
@@ -95,8 +103,10 @@ def _template_for(article: ArticleSource, platform: Platform, templates: DraftTe
 
 
 def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
-              templates: DraftTemplates, shared: dict[str, Any] | None = None) -> Draft:
-    """Render and fit one article for one platform (shared: its article_context)."""
+              templates: DraftTemplates, shared: dict[str, Any] | None = None,
+              digest: str | None = None) -> Draft:
+    """Render and fit one article for one platform (shared: its article_context, digest:
+    its article_digest, when the caller has them)."""
     template, where, override = _template_for(article, platform, templates)
     context = {**(shared or article_context(article, settings)), "platform": platform.name}
 
@@ -153,7 +163,8 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         warnings=warnings,
         card=card_for(article) if platform.builds_card else None,
         extras=extras,
-        fingerprint=fingerprint(article, platform, settings, template.source),
+        fingerprint=fingerprint(digest or article_digest(article, settings), platform,
+                                template.source),
     )
 
 
@@ -162,7 +173,8 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
     """One draft per platform the article goes to (none when it opts out)."""
     names = syndicated_platforms(article, settings.platforms)
     shared = article_context(article, settings)
-    return [draft_for(article, settings.platforms[name], settings, templates, shared)
+    digest = article_digest(article, settings)
+    return [draft_for(article, settings.platforms[name], settings, templates, shared, digest)
             for name in names]
 
 
@@ -175,17 +187,12 @@ def reusable_drafts(article: ArticleSource, settings: Settings, templates: Draft
     one build to the next. article needs no summary here: its summary_digest stands in.
     """
     reused = []
+    digest = article_digest(article, settings)
     for name in syndicated_platforms(article, settings.platforms):
         platform = settings.platforms[name]
         template = _template_for(article, platform, templates)[0]
-        draft = previous.get(fingerprint(article, platform, settings, template.source))
+        draft = previous.get(fingerprint(digest, platform, template.source))
         if draft is None:
             return None
         reused.append((name, draft))
     return reused
-
-
-def all_drafts(articles: Iterable[ArticleSource], settings: Settings) -> list[Draft]:
-    templates = DraftTemplates(settings.templates_path)
-    return [draft for article in articles for draft in drafts_for(article, settings,
-                                                                   templates)]

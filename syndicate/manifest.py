@@ -89,7 +89,8 @@ def previous_drafts(path: Path) -> tuple[str | None, dict[str, str]]:
         return None, {}
 
 
-def load_manifest(path: Path) -> Manifest:
+def read_manifest_json(path: Path) -> dict[str, Any]:
+    """The manifest as parsed JSON, checked to be one this version wrote."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -102,6 +103,11 @@ def load_manifest(path: Path) -> Manifest:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise SettingsError(str(path), "the manifest was written by another version",
                             "rebuild the site to write it again")
+    return data
+
+
+def load_manifest(path: Path) -> Manifest:
+    data = read_manifest_json(path)
     return Manifest(
         siteurl=data["siteurl"],
         drafts=[Draft.from_json(item) for item in data["drafts"]],

@@ -24,12 +24,6 @@ _SIMPLE_SET = (
 _SIMPLE = re.compile(f"[{_SIMPLE_SET}]*")
 # A run of other characters, with the one before it (a combining mark's base).
 _COMPLEX_RUN = regex.compile(f"(?s).?[^{_SIMPLE_SET}]+")
-# Autolinkable web addresses, as the platforms' own linkifiers find them: a scheme, then
-# no whitespace; trailing punctuation belongs to the sentence, not the link.
-URL = re.compile(r"https?://[^\s<>\"]+")
-_URL_TRAILING = ".,;:!?)]"
-
-
 def is_simple(text: str) -> bool:
     """True when every code point of text is a grapheme cluster of its own."""
     return _SIMPLE.fullmatch(text) is not None
@@ -59,23 +53,10 @@ def count_utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def find_urls(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of each http(s) URL in text."""
-    if "://" not in text:
-        return []
-    spans = []
-    for match in URL.finditer(text):
-        url = match.group().rstrip(_URL_TRAILING)
-        if len(url) > len("https://"):
-            spans.append((match.start(), match.start() + len(url)))
-    return spans
-
-
-def count_graphemes_with_fixed_urls(text: str, url_length: int) -> int:
-    """Graphemes, where every URL counts as url_length whatever its real length."""
-    total = 0
-    position = 0
-    for start, end in find_urls(text):
-        total += count_graphemes(text[position:start]) + url_length
-        position = end
-    return total + count_graphemes(text[position:])
+# An emoji sequence (ZWJ family, skin tone, flag, keycap, tag sequence) is one symbol.
+_EMOJI_PART = r"\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier}|[\U000e0020-\U000e007f]+)?"
+EMOJI_SEQUENCE = regex.compile(
+    rf"\p{{Regional_Indicator}}{{2}}|[#*0-9]\ufe0f?\u20e3|{_EMOJI_PART}(?:\u200d{_EMOJI_PART})*")
+# Characters an emoji sequence can start with: text with none needs no emoji search.
+MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122-\u2bff\u3030\u303d\u3297"
+                         "\u3299\U0001f000-\U0001ffff]")

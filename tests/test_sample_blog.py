@@ -31,13 +31,16 @@ def test_preview_json_follows_the_design_contract(sample_site: Site) -> None:
         assert isinstance(draft["limit"], int) and draft["limit"] > 0
         assert draft["url"].startswith("http://localhost:8000/posts/")
         assert isinstance(draft["fits"], bool) and draft["fits"]
+        # The link is in the first part (the others continue a thread).
+        assert shows_link(draft, draft["parts"][0])
         for part in draft["parts"]:
             assert isinstance(part["text"], str) and isinstance(part["length"], int)
             assert part["length"] <= draft["limit"]
-            assert shows_link(draft, part)
             assert isinstance(part["facets"], list)
             if draft["platform"] != "bluesky":
                 assert part["facets"] == []
+    # The sample blog shows a thread: its Bluesky settings ask for one.
+    assert any(len(d["parts"]) > 1 for d in drafts if d["platform"] == "bluesky")
 
 
 def test_bluesky_link_facets_point_at_the_url_by_utf8_bytes(sample_site: Site) -> None:

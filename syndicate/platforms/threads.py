@@ -7,15 +7,16 @@ whole emoji sequence (ZWJ family, skin tone, flag) by all of its bytes: the safe
 from __future__ import annotations
 
 from syndicate.platforms.base import Platform
-from syndicate.platforms.x import _EMOJI_SEQUENCE, _MAYBE_EMOJI, find_urls
+from syndicate.platforms.x import find_urls
+from syndicate.text import EMOJI_SEQUENCE, MAYBE_EMOJI
 
 MAX_LINKS = 5
 
 
 def threads_length(text: str) -> int:
-    if text.isascii() or not _MAYBE_EMOJI.search(text):
+    if text.isascii() or not MAYBE_EMOJI.search(text):
         return len(text)
-    emoji = _EMOJI_SEQUENCE.findall(text)
+    emoji = EMOJI_SEQUENCE.findall(text)
     return len(text) - sum(len(e) for e in emoji) + sum(len(e.encode("utf-8")) for e in emoji)
 
 
