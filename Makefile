@@ -31,6 +31,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/build_overhead.py
+	$(BIN)/python bench/fitting_throughput.py
 
 clean:
 	rm -rf output outbox .syndicate
