@@ -48,53 +48,35 @@ def assert_nothing_lost(site: Site, ledger_before: bytes) -> None:
     assert site.ledger.read_bytes() == ledger_before
 
 
-def test_unparseable_date(posted_site: Site) -> None:
+CONTENT_ERRORS = {
+    "unparseable date": ("content/bad.md",
+                         "Title: Bad date\nDate: the day after tomorrow\n\nText.\n",
+                         "content/bad.md:2", ["unparseable date", "YYYY-MM-DD"]),
+    "missing title": ("content/untitled.md", "Date: 2026-02-01\n\nNo title here.\n",
+                      "content/untitled.md", ["missing title", "'Title: …'"]),
+    "unknown syndication value": ("content/typo.md", article("Typo", syndicate="mastodn"),
+                                  "content/typo.md", ["unknown value 'mastodn'",
+                                                      "use yes, no, platform names"]),
+    "template syntax error": ("syndicate_templates/outbox.txt.j2", "{{ title }}\n\n{{ url }\n",
+                              "syndicate_templates/outbox.txt.j2:3",
+                              ["template syntax error", "fix the template"]),
+    "undefined template variable": ("syndicate_templates/outbox.txt.j2",
+                                    "{{ title }}\n{{ titel }}\n{{ url }}\n",
+                                    "syndicate_templates/outbox.txt.j2:2",
+                                    ["'titel' is undefined",
+                                     "use only these variables: title, summary, url"]),
+    "broken template in metadata": ("content/meta.md", article("Meta", social="Read {{ url"),
+                                    "content/meta.md", ["template syntax error"]),
+}
+
+
+@pytest.mark.parametrize("case", CONTENT_ERRORS.values(), ids=CONTENT_ERRORS.keys())
+def test_content_and_template_errors(posted_site: Site,
+                                     case: tuple[str, str, str, list[str]]) -> None:
+    path, text, where, words = case
     ledger = posted_site.ledger.read_bytes()
-    posted_site.write("content/bad.md", "Title: Bad date\nDate: the day after tomorrow\n\nText.\n")
-    result = posted_site.build()
-    assert_one_line_error(result, "content/bad.md:2", "unparseable date", "YYYY-MM-DD")
-    assert_nothing_lost(posted_site, ledger)
-
-
-def test_missing_title(posted_site: Site) -> None:
-    ledger = posted_site.ledger.read_bytes()
-    posted_site.write("content/untitled.md", "Date: 2026-02-01\n\nNo title here.\n")
-    result = posted_site.build()
-    assert_one_line_error(result, "content/untitled.md", "missing title", "'Title: …'")
-    assert_nothing_lost(posted_site, ledger)
-
-
-def test_unknown_value_in_syndication_metadata(posted_site: Site) -> None:
-    ledger = posted_site.ledger.read_bytes()
-    posted_site.write("content/typo.md", article("Typo", syndicate="mastodn"))
-    result = posted_site.build()
-    assert_one_line_error(result, "content/typo.md", "unknown value 'mastodn'",
-                          "use yes, no, platform names")
-    assert_nothing_lost(posted_site, ledger)
-
-
-def test_template_with_a_syntax_error(posted_site: Site) -> None:
-    ledger = posted_site.ledger.read_bytes()
-    posted_site.write("syndicate_templates/outbox.txt.j2", "{{ title }}\n\n{{ url }\n")
-    result = posted_site.build()
-    assert_one_line_error(result, "syndicate_templates/outbox.txt.j2:3",
-                          "template syntax error", "fix the template")
-    assert_nothing_lost(posted_site, ledger)
-
-
-def test_template_with_an_undefined_variable(posted_site: Site) -> None:
-    ledger = posted_site.ledger.read_bytes()
-    posted_site.write("syndicate_templates/outbox.txt.j2", "{{ title }}\n{{ titel }}\n{{ url }}\n")
-    result = posted_site.build()
-    assert_one_line_error(result, "syndicate_templates/outbox.txt.j2:2", "'titel' is undefined",
-                          "use only these variables: title, summary, url")
-    assert_nothing_lost(posted_site, ledger)
-
-
-def test_metadata_text_with_a_template_error(posted_site: Site) -> None:
-    ledger = posted_site.ledger.read_bytes()
-    posted_site.write("content/meta.md", article("Meta", social="Read {{ url"))
-    assert_one_line_error(posted_site.build(), "content/meta.md", "template syntax error")
+    posted_site.write(path, text)
+    assert_one_line_error(posted_site.build(), where, *words)
     assert_nothing_lost(posted_site, ledger)
 
 

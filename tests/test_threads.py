@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -73,5 +74,5 @@ def test_a_thread_is_posted_as_a_reply_chain(make_site: Callable[..., Site]) -> 
     posts = sorted(site.outbox_posts(), key=lambda p: p["part"])
     assert len(posts) > 2
     assert posts[0]["in_reply_to"] is None
-    for previous, post in zip(posts, posts[1:], strict=False):
+    for previous, post in itertools.pairwise(posts):
         assert post["in_reply_to"] == previous["id"]
