@@ -32,6 +32,8 @@ class ArticleSource:
     tags: tuple[str, ...] = ()
     image_url: str | None = None
     image_alt: str | None = None
+    # The image's file, relative to the project root, when the site has it (for uploads).
+    image_file: str | None = None
     # Lower-cased metadata keys, as Pelican's readers give them.
     metadata: Mapping[str, str] = field(default_factory=dict)
     # A digest of what the summary is made from, so a build can tell whether an article

@@ -54,7 +54,8 @@ def article_digest(article: ArticleSource, settings: Settings) -> str:
         _code_digest(), settings.hashtags, settings.author, settings.sitename, article.key,
         article.url, article.title, article.summary_digest or article.summary,
         article.date.isoformat(), article.lang, article.author, article.tags,
-        article.image_url, article.image_alt, sorted(article.metadata.items()))
+        article.image_url, article.image_alt, article.image_file,
+        sorted(article.metadata.items()))
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
@@ -87,6 +88,8 @@ def card_for(article: ArticleSource) -> dict[str, str]:
     if article.image_url:
         card["image"] = article.image_url
         card["image_alt"] = article.image_alt or ""
+        if article.image_file:
+            card["image_file"] = article.image_file
     return card
 
 

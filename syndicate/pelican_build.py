@@ -88,6 +88,15 @@ def summary_text(article: Any) -> str:
     return first_prose(article.content)
 
 
+def image_file(image: str, settings: Settings) -> str | None:
+    """The card image's file in the content folder, relative to the project root."""
+    if "://" in image:
+        return None
+    relative = image.lstrip("/").removeprefix("{static}").lstrip("/")
+    path = settings.content_path / relative
+    return _relative_to(str(path), str(settings.root)) if path.is_file() else None
+
+
 def article_source(article: Any, settings: Settings, with_summary: bool = True
                    ) -> ArticleSource:
     """Reduce a Pelican article to an ArticleSource; call only after links are resolved.
@@ -110,6 +119,7 @@ def article_source(article: Any, settings: Settings, with_summary: bool = True
         tags=tuple(tag.name for tag in getattr(article, "tags", []) or []),
         image_url=absolute_url(settings.siteurl, str(image)) if image else None,
         image_alt=str(metadata["image_alt"]) if metadata.get("image_alt") else None,
+        image_file=image_file(str(image), settings) if image else None,
         metadata={key: value for key, value in metadata.items() if isinstance(value, str)},
         summary_digest=digest,
     )

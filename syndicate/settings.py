@@ -36,6 +36,7 @@ class Settings:
 
     where: str
     root: Path
+    content_path: Path
     siteurl: str
     sitename: str
     author: str
@@ -144,6 +145,7 @@ def settings_from_pelican(
     return Settings(
         where=where,
         root=root,
+        content_path=content.resolve(),
         siteurl=str(pelican.get("SITEURL") or ""),
         sitename=str(pelican.get("SITENAME") or ""),
         author=str(pelican.get("AUTHOR") or ""),

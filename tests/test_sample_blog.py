@@ -194,3 +194,14 @@ def test_manifest_and_output_hold_no_secret(sample_site: Site, tmp_path: Path) -
             assert secret.encode() not in path.read_bytes(), path
     manifest = json.loads((sample_site.root / ".syndicate/manifest.json").read_text())
     assert manifest["drafts"]
+
+
+def test_cards_carry_the_image_file_for_platforms_that_upload_it(sample_site: Site) -> None:
+    cards = [d["card"] for d in sample_site.preview_json("--platform", "bluesky")]
+    with_image = [card for card in cards if card.get("image")]
+    assert with_image
+    for card in with_image:
+        assert card["image_alt"], "the sample blog gives every card image its alt text"
+        image = sample_site.root / card["image_file"]
+        assert image.is_file() and image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert card["image"].endswith(card["image_file"].removeprefix("content/"))
