@@ -16,6 +16,7 @@ from syndicate import __version__
 from syndicate.display import draft_block, state_badge, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
+from syndicate.http import Http
 from syndicate.ledger import Ledger, ledger_lock
 from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
@@ -209,10 +210,11 @@ def check(settings_path: Path) -> None:
 @contextmanager
 def open_posters(platforms: dict[str, Platform], root: Path) -> Iterator[dict[str, Poster]]:
     posters: dict[str, Poster] = {}
+    http = Http()  # one client for the run: keep-alive across every post
     try:
         for name, platform in platforms.items():
             try:
-                posters[name] = platform.open_poster(str(root))
+                posters[name] = platform.open_poster(str(root), http)
             except NotImplementedError:
                 raise SettingsError(
                     name, "posting to this platform is not available in this version",
@@ -221,6 +223,7 @@ def open_posters(platforms: dict[str, Platform], root: Path) -> Iterator[dict[st
     finally:
         for poster in posters.values():
             poster.close()
+        http.close()
 
 
 def _report(outcome: Outcome) -> None:

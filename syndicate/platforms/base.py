@@ -7,11 +7,15 @@ sent (used only by `syndicate post`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from syndicate.text import count_graphemes
+
+if TYPE_CHECKING:
+    from syndicate.http import Http
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,14 @@ class OutgoingPart:
     text_hash: str
     lang: str | None = None
     reply_to: PostedPart | None = None
+    # Fields the post carries besides its text (Draft.extras).
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def idempotency_key(self) -> str:
         """The same for every retry of this exact part, different for any other."""
-        return f"{self.platform}-{self.text_hash[:32]}-{self.index}"
+        made_from = "\x1f".join((self.article_key, self.platform, str(self.index), self.text))
+        return hashlib.sha256(made_from.encode("utf-8")).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class Platform:
         """The text exactly as sent, and its facets (Bluesky shortens the links it shows)."""
         return text, self.facets(text)
 
-    def open_poster(self, project_root: str) -> Poster:
-        """A poster for this run. Platforms whose client is not written yet refuse."""
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        """A poster for this run, sharing its HTTP client. Platforms whose client is not
+        written yet refuse."""
         raise NotImplementedError(self.name)

@@ -9,13 +9,19 @@ software is not known to be Mastodon, the larger of the two counts is the safe o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
-from syndicate.platforms.base import Platform
+from syndicate.errors import PostingError
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
 from syndicate.platforms.x import find_urls
 from syndicate.text import count_graphemes
+
+if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
+    import httpx
+
+    from syndicate.http import Http
 
 # twitter-text's longest extractable URL; a longer one is not linked, so counts in full.
 MAX_URL_LENGTH = 4096
@@ -76,3 +82,69 @@ class Mastodon(Platform):
             # GoToSocial counts code points, Akkoma graphemes, both with URLs in full.
             length = max(length, len(warning) + len(text))
         return length
+
+    # Mastodon keeps an Idempotency-Key for an hour: a part whose first try is in doubt
+    # is sent again with the same key and comes back as the status already made.
+    retry_is_safe = True
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        return MastodonPoster(self, http)
+
+
+def _rate_limit_wait(response: httpx.Response) -> float | None:
+    # Mastodon's 429 has no Retry-After; its reset is an ISO 8601 time, not a number.
+    from syndicate.http import seconds_until
+
+    return seconds_until(response.headers.get("X-RateLimit-Reset"))
+
+
+class MastodonPoster:
+    """POST /api/v1/statuses, one status per part, replies chained by in_reply_to_id."""
+
+    def __init__(self, platform: Mastodon, http: Http) -> None:
+        url = platform.option("url")
+        if not url:
+            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
+                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
+        self.base = str(url).rstrip("/")
+        self.http = http
+        self._token = platform.settings.secrets["token"]
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        form: dict[str, str] = {"status": part.text}
+        for key in ("visibility", "language", "spoiler_text"):
+            if part.extras.get(key):
+                form[key] = str(part.extras[key])
+        if part.reply_to:
+            form["in_reply_to_id"] = part.reply_to.id
+        response = self.http.request(
+            "mastodon", "POST", f"{self.base}/api/v1/statuses", idempotent=True,
+            wait_for=_rate_limit_wait, data=form,
+            headers={"Authorization": f"Bearer {self._token}",
+                     "Idempotency-Key": part.idempotency_key})
+        if response.status_code == 401:
+            raise PostingError("mastodon", "the server refused the token (401)",
+                               "check SYNDICATE_MASTODON_TOKEN: an access token with the "
+                               "write:statuses scope, for this server")
+        if response.status_code == 422:
+            raise PostingError("mastodon", f"the server rejected the post: {_error(response)}",
+                               "shorten the draft, or set the platform's limit to the "
+                               "server's max_characters")
+        if response.status_code >= 300:
+            raise PostingError("mastodon", f"HTTP {response.status_code}: {_error(response)}",
+                               "see the server's answer above")
+        status = response.json()
+        return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]))
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        return None  # the Idempotency-Key makes a resend safe instead
+
+    def close(self) -> None:
+        pass
+
+
+def _error(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error", response.text[:200]))
+    except ValueError:
+        return response.text[:200]

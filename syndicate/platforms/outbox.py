@@ -24,7 +24,7 @@ class Outbox(Platform):
     # public_url: where the outbox folder is served, if anywhere; else file:// URLs.
     option_defaults = {"path": "outbox", "public_url": None}
 
-    def open_poster(self, project_root: str) -> Poster:
+    def open_poster(self, project_root: str, http: object = None) -> Poster:
         folder = Path(project_root, str(self.option("path")))
         return OutboxPoster(folder, self.option("public_url"))
 

@@ -1,0 +1,176 @@
+"""A faithful fake of a Mastodon server: a real HTTP server on 127.0.0.1.
+
+It follows Mastodon's documented behaviour (PLATFORMS.md): statuses by form or JSON,
+Bearer tokens (401), the length limit counted Mastodon's way (422 with Mastodon's
+message), Idempotency-Key kept per token for an hour (a repeat returns the status
+already made), rate limits with X-RateLimit-* headers whose Reset is ISO 8601 and a 429
+without Retry-After, and /api/v2/instance. Faults can be queued for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+import regex
+
+# Written apart from syndicate's own counter, from Mastodon's rule: URLs with a scheme
+# count 23, a remote mention counts without its domain, graphemes otherwise.
+_URL = re.compile(r"(?<![\w/])https?://[^\s]+?(?=[.,;:!?)]*(?:\s|$))")
+_MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
+
+
+def mastodon_length(text: str, spoiler: str = "") -> int:
+    text = _MENTION.sub(r"@\1", _URL.sub("x" * 23, text))
+    return len(regex.findall(r"\X", spoiler + text))
+
+
+@dataclass
+class FakeMastodon:
+    tokens: set[str] = field(default_factory=lambda: {"good-token"})
+    max_characters: int = 500
+    rate_limit: int = 300  # statuses per window
+    window_seconds: float = 3 * 3600
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], str] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)  # "500", "429", "reset", "lost", "ok"
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    window_start: float = field(default_factory=time.time)
+    window_count: int = 0
+    url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes
+               ) -> tuple[int, dict[str, str], Any]:
+        """(status, headers, JSON body) for one request."""
+        with self.lock:
+            self.requests.append((method, path))
+            if path == "/api/v2/instance" and method == "GET":
+                return 200, {}, {"domain": "127.0.0.1", "version": "4.3.0", "configuration": {
+                    "statuses": {"max_characters": self.max_characters,
+                                 "characters_reserved_per_url": 23}}}
+            token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+            if token not in self.tokens:
+                return 401, {}, {"error": "The access token is invalid"}
+            if path == "/api/v1/statuses" and method == "POST":
+                return self._create_status(token, headers, body)
+            match = re.fullmatch(r"/api/v1/statuses/(\d+)", path)
+            if match and method == "GET" and match.group(1) in self.statuses:
+                return 200, {}, self.statuses[match.group(1)]
+            return 404, {}, {"error": "Record not found"}
+
+    def _rate_headers(self) -> dict[str, str]:
+        reset = datetime.fromtimestamp(self.window_start + self.window_seconds, UTC)
+        return {"X-RateLimit-Limit": str(self.rate_limit),
+                "X-RateLimit-Remaining": str(max(0, self.rate_limit - self.window_count)),
+                "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z")}
+
+    def _create_status(self, token: str, headers: Any, body: bytes
+                       ) -> tuple[int, dict[str, str], Any]:
+        if headers.get("Content-Type", "").startswith("application/json"):
+            form = {k: str(v) for k, v in json.loads(body or b"{}").items()}
+        else:
+            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+        key = headers.get("Idempotency-Key")
+        if key and (token, key) in self.idempotency:
+            return 200, self._rate_headers(), self.statuses[self.idempotency[(token, key)]]
+        if time.time() - self.window_start > self.window_seconds:
+            self.window_start, self.window_count = time.time(), 0
+        if self.window_count >= self.rate_limit:
+            return 429, self._rate_headers(), {"error": "Too many requests"}
+        text = form.get("status", "")
+        if mastodon_length(text, form.get("spoiler_text", "")) > self.max_characters:
+            return 422, {}, {"error": "Validation failed: Text character limit of "
+                             f"{self.max_characters} exceeded"}
+        reply = form.get("in_reply_to_id")
+        if reply and reply not in self.statuses:
+            return 404, {}, {"error": "Record not found"}
+        self.window_count += 1
+        status_id = str(100000 + len(self.statuses) + 1)
+        status = {"id": status_id, "content": text, "in_reply_to_id": reply,
+                  "spoiler_text": form.get("spoiler_text", ""),
+                  "language": form.get("language"), "visibility": form.get("visibility"),
+                  "url": f"{self.url}/@fieldnotes/{status_id}",
+                  "uri": f"{self.url}/users/fieldnotes/statuses/{status_id}",
+                  "created_at": datetime.now(UTC).isoformat()}
+        self.statuses[status_id] = status
+        if key:
+            self.idempotency[(token, key)] = status_id
+        return 200, self._rate_headers(), status
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _serve(self, method: str) -> None:
+        fake = self.server.fake
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        fault = fake.faults.pop(0) if fake.faults and method == "POST" else None
+        if fault == "reset":  # the connection drops before anything is done
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if fault in ("500", "503"):
+            self._reply(int(fault), {}, {"error": "Internal server error"})
+            return
+        if fault == "429":
+            reset = datetime.now(UTC) + timedelta(seconds=0.3)
+            self._reply(429, {"X-RateLimit-Remaining": "0",
+                              "X-RateLimit-Reset": reset.isoformat()}, {"error": "Too many"})
+            return
+        status, headers, payload = fake.handle(method, self.path, self.headers, body)
+        if fault == "lost":  # done, but the answer never arrives
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self._reply(status, headers, payload)
+
+    def _reply(self, status: int, headers: dict[str, str], payload: Any) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+
+class _Server(ThreadingHTTPServer):
+    fake: FakeMastodon
+    daemon_threads = True
+
+
+@contextmanager
+def running(fake: FakeMastodon | None = None) -> Iterator[FakeMastodon]:
+    """Serve a fake Mastodon on 127.0.0.1 (a free port) for the duration of the block."""
+    fake = fake or FakeMastodon()
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

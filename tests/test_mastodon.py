@@ -1,0 +1,109 @@
+"""Posting to Mastodon through its client, against a faithful fake server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Site, article
+from fakes.mastodon import FakeMastodon, running
+
+from syndicate.ledger import Ledger
+
+TOKEN = "good-token"
+THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}",
+                                 summary=f"The summary of walk {n}, in plain words.")
+         for n in range(3)}
+
+
+@pytest.fixture
+def mastodon() -> Iterator[FakeMastodon]:
+    with running() as fake:
+        yield fake
+
+
+def site_for(make_site: Callable[..., Site], fake: FakeMastodon,
+             articles: dict[str, str] | None = None, **options: object) -> Site:
+    site = make_site(articles or THREE, syndicate={"platforms": {
+        "mastodon": {"url": fake.url, **options}}})
+    assert site.build().exit_code == 0
+    return site
+
+
+def post(site: Site, token: str = TOKEN, *args: str) -> object:
+    return site.run("post", *args, env={"SYNDICATE_MASTODON_TOKEN": token})
+
+
+def test_every_draft_becomes_one_status_and_the_ledger_links_to_it(
+        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(make_site, mastodon)
+    result = post(site)
+    assert result.exit_code == 0, result.output
+    drafts = {d["article"]: d for d in site.preview_json()}
+    assert len(mastodon.statuses) == 3
+    ledger = Ledger.load(site.ledger)
+    for status in mastodon.statuses.values():
+        key = next(k for k, d in drafts.items() if d["parts"][0]["text"] == status["content"])
+        assert status["language"] == "en" and status["visibility"] == "public"
+        entry = ledger.entry(key, "mastodon")
+        assert entry and entry["state"] == "posted"
+        assert entry["parts"][0] == {**entry["parts"][0], "id": status["id"],
+                                     "url": status["url"]}
+    # Posted once: a second run sends nothing.
+    requests = len(mastodon.requests)
+    assert "nothing new to post" in post(site).output
+    assert len(mastodon.requests) == requests
+
+
+def test_a_thread_is_a_chain_of_replies(make_site: Callable[..., Site],
+                                        mastodon: FakeMastodon) -> None:
+    long = " ".join(f"Sentence {n} walks on a little further." for n in range(40))
+    site = site_for(make_site, mastodon, {"long.md": article("Long", summary=long,
+                                                             thread="yes")}, limit=300)
+    assert post(site).exit_code == 0
+    statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
+    assert len(statuses) > 2
+    assert statuses[0]["in_reply_to_id"] is None
+    for previous, status in zip(statuses, statuses[1:], strict=False):
+        assert status["in_reply_to_id"] == previous["id"]
+
+
+def test_errors_and_lost_answers_still_post_each_part_exactly_once(
+        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(make_site, mastodon)
+    # A fault on the first try of each post, then an answer: "ok" lets one through.
+    mastodon.faults.extend(["500", "ok", "429", "ok", "lost", "ok", "reset", "lost", "ok"])
+    result = post(site)
+    assert result.exit_code == 0, result.output
+    contents = [s["content"] for s in mastodon.statuses.values()]
+    assert len(contents) == 3 == len(set(contents))
+
+
+def test_a_refused_token_is_one_clear_line_without_the_token(
+        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(make_site, mastodon)
+    secret = "not-the-right-token-5f2a9c"
+    result = post(site, secret)
+    assert result.exit_code == 1
+    assert "refused the token (401)" in result.output
+    assert "SYNDICATE_MASTODON_TOKEN" in result.output
+    assert secret not in result.output
+    assert not mastodon.statuses
+    for path in [site.ledger, *Path(site.root, ".syndicate").rglob("*"),
+                 *site.output.rglob("*")]:
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes()
+    state = {d["article"]: d["state"] for d in site.preview_json()}
+    assert set(state.values()) == {"failed"}
+
+
+def test_the_server_limit_is_the_last_word(make_site: Callable[..., Site],
+                                           mastodon: FakeMastodon) -> None:
+    mastodon.max_characters = 100
+    site = site_for(make_site, mastodon, {"long.md": article(
+        "Long", summary="word " * 150)}, limit=400)
+    result = post(site)
+    assert result.exit_code == 1
+    assert "Text character limit of 100 exceeded" in result.output
+    assert not mastodon.statuses
