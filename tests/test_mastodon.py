@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_a_thread_is_a_chain_of_replies(make_site: Callable[..., Site],
     statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
     assert len(statuses) > 2
     assert statuses[0]["in_reply_to_id"] is None
-    for previous, status in zip(statuses, statuses[1:], strict=False):
+    for previous, status in itertools.pairwise(statuses):
         assert status["in_reply_to_id"] == previous["id"]
 
 
