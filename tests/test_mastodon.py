@@ -108,3 +108,44 @@ def test_the_server_limit_is_the_last_word(make_site: Callable[..., Site],
     assert result.exit_code == 1
     assert "Text character limit of 100 exceeded" in result.output
     assert not mastodon.statuses
+
+
+def test_sigkill_at_random_moments_never_posts_twice(make_site: Callable[..., Site],
+                                                     mastodon: FakeMastodon) -> None:
+    """Kill `syndicate post` 30 times mid-run; re-run; every part is on the server once."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    articles = {f"walk-{n:02d}.md": article(f"Walk {n}", date=f"2026-02-01 {10 + n // 60}:{n % 60:02d}",
+                                            summary=f"Walk {n} went along the river.")
+                for n in range(120)}
+    site = site_for(make_site, mastodon, articles)
+    script = Path(sys.executable).with_name("syndicate")
+    env = {**os.environ, "SYNDICATE_MASTODON_TOKEN": TOKEN}
+    command = [str(script), "post", "--max", "1000", "-s", str(site.conf)]
+    mastodon.latency = 0.03
+    rng = random.Random(4)
+    kills = mid_run = 0
+    while kills < 30:
+        before = len(mastodon.statuses)
+        process = subprocess.Popen(command, env=env, cwd=site.root,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 0.9))
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        Ledger.load(site.ledger)  # readable after every kill
+        mid_run += before < len(mastodon.statuses) < len(articles)
+    assert mid_run >= 5, "too few kills landed while statuses were being posted"
+    final = subprocess.run(command, env=env, cwd=site.root, capture_output=True, text=True,
+                           timeout=120)
+    assert final.returncode == 0, final.stderr
+    contents = [s["content"] for s in mastodon.statuses.values()]
+    assert len(contents) == len(articles) == len(set(contents))
+    ledger = Ledger.load(site.ledger)
+    assert all(ledger.state(key, "mastodon") == "posted" for key in articles)

@@ -44,6 +44,7 @@ class FakeMastodon:
     idempotency: dict[tuple[str, str], str] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)  # "500", "429", "reset", "lost", "ok"
     requests: list[tuple[str, str]] = field(default_factory=list)
+    latency: float = 0.0  # seconds added to every request, like a real network
     window_start: float = field(default_factory=time.time)
     window_count: int = 0
     url: str = ""
@@ -118,6 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         fake = self.server.fake
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(fake.latency)
         fault = fake.faults.pop(0) if fake.faults and method == "POST" else None
         if fault == "reset":  # the connection drops before anything is done
             self.close_connection = True
