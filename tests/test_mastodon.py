@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -106,23 +112,32 @@ def test_the_server_limit_is_the_last_word(make_site: Callable[..., Site],
         "Long", summary="word " * 150)}, limit=400)
     result = post(site)
     assert result.exit_code == 1
-    assert "Text character limit of 100 exceeded" in result.output
+    # Read from /api/v2/instance and checked before anything is sent.
+    assert "over this server's limit of 100" in result.output
+    assert 'set "limit": 100 for mastodon' in result.output
     assert not mastodon.statuses
+    assert ("POST", "/api/v1/statuses") not in mastodon.requests
+
+
+def test_a_post_the_server_still_refuses_is_one_clear_line(
+        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    # A server that advertises more room than it accepts: its 422 is the answer.
+    mastodon.max_characters, mastodon.advertised_max = 100, 1000
+    site = site_for(make_site, mastodon, {"long.md": article(
+        "Long", summary="word " * 150)}, limit=400)
+    result = post(site)
+    assert result.exit_code == 1
+    assert "rejected the post: Validation failed: Text character limit of 100" in result.output
+    assert not mastodon.statuses
+    assert Ledger.load(site.ledger).state("long.md", "mastodon") == "failed"
 
 
 def test_sigkill_at_random_moments_never_posts_twice(make_site: Callable[..., Site],
                                                      mastodon: FakeMastodon) -> None:
     """Kill `syndicate post` 30 times mid-run; re-run; every part is on the server once."""
-    import os
-    import random
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    articles = {f"walk-{n:02d}.md": article(f"Walk {n}", date=f"2026-02-01 {10 + n // 60}:{n % 60:02d}",
-                                            summary=f"Walk {n} went along the river.")
-                for n in range(120)}
+    articles = {f"walk-{n:03d}.md": article(
+        f"Walk {n}", date=f"2026-02-01 {10 + n // 60}:{n % 60:02d}",
+        summary=f"Walk {n} went along the river.") for n in range(120)}
     site = site_for(make_site, mastodon, articles)
     script = Path(sys.executable).with_name("syndicate")
     env = {**os.environ, "SYNDICATE_MASTODON_TOKEN": TOKEN}

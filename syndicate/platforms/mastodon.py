@@ -109,8 +109,30 @@ class MastodonPoster:
         self.base = str(url).rstrip("/")
         self.http = http
         self._token = platform.settings.secrets["token"]
+        self.max_characters, self.url_length = self._instance_limits()
+
+    def _instance_limits(self) -> tuple[int | None, int]:
+        """The server's own limit and URL length, read once per run (None if unknown)."""
+        response = self.http.request("mastodon", "GET", f"{self.base}/api/v2/instance",
+                                     idempotent=True)
+        if response.status_code != 200:
+            return None, 23
+        try:
+            statuses = response.json()["configuration"]["statuses"]
+            return int(statuses["max_characters"]), int(statuses["characters_reserved_per_url"])
+        except (ValueError, KeyError, TypeError):
+            return None, 23
 
     def post(self, part: OutgoingPart) -> PostedPart:
+        if self.max_characters is not None:
+            # The server's limit is the last word: check it before sending, not after.
+            length = mastodon_length(part.text, str(part.extras.get("spoiler_text") or ""),
+                                     self.url_length)
+            if length > self.max_characters:
+                raise PostingError(
+                    "mastodon", f"{length} characters is over this server's limit of "
+                    f"{self.max_characters}", f"set \"limit\": {self.max_characters} for "
+                    "mastodon in SYNDICATE and rebuild")
         form: dict[str, str] = {"status": part.text}
         for key in ("visibility", "language", "spoiler_text"):
             if part.extras.get(key):

@@ -38,6 +38,7 @@ def mastodon_length(text: str, spoiler: str = "") -> int:
 class FakeMastodon:
     tokens: set[str] = field(default_factory=lambda: {"good-token"})
     max_characters: int = 500
+    advertised_max: int | None = None  # what /api/v2/instance says, if not max_characters
     rate_limit: int = 300  # statuses per window
     window_seconds: float = 3 * 3600
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -57,7 +58,7 @@ class FakeMastodon:
             self.requests.append((method, path))
             if path == "/api/v2/instance" and method == "GET":
                 return 200, {}, {"domain": "127.0.0.1", "version": "4.3.0", "configuration": {
-                    "statuses": {"max_characters": self.max_characters,
+                    "statuses": {"max_characters": self.advertised_max or self.max_characters,
                                  "characters_reserved_per_url": 23}}}
             token = (headers.get("Authorization") or "").removeprefix("Bearer ")
             if token not in self.tokens:
