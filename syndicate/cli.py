@@ -18,10 +18,11 @@ from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.http import Http
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.liveness import not_live
 from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
-from syndicate.posting import Outcome, check_can_post, plan_run, post_all
+from syndicate.posting import Outcome, Plan, check_can_post, plan_run, post_all
 from syndicate.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -207,8 +208,22 @@ def check(settings_path: Path) -> None:
     click.echo(f"All {len(manifest.drafts)} drafts fit their platforms.")
 
 
+def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
+                    wait: float) -> None:
+    """Keep back the remote drafts of articles whose page the site does not serve yet."""
+    urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
+    if not urls:
+        return
+    if wait:
+        click.echo(f"Waiting up to {wait:g} s for {len(urls)} article page(s) to be live…")
+    plan.not_live = not_live(urls, http, wait)
+    plan.to_post = [d for d in plan.to_post
+                    if not (platforms[d.platform].remote and d.url in plan.not_live)]
+
+
 @contextmanager
-def open_posters(platforms: dict[str, Platform], root: Path) -> Iterator[dict[str, Poster]]:
+def open_posters(platforms: dict[str, Platform], root: Path
+                 ) -> Iterator[tuple[dict[str, Poster], Http]]:
     posters: dict[str, Poster] = {}
     http = Http()  # one client for the run: keep-alive across every post
     try:
@@ -219,7 +234,7 @@ def open_posters(platforms: dict[str, Platform], root: Path) -> Iterator[dict[st
                 raise SettingsError(
                     name, "posting to this platform is not available in this version",
                     "preview and check work; post with --platform outbox for now") from None
-        yield posters
+        yield posters, http
     finally:
         for poster in posters.values():
             poster.close()
@@ -244,8 +259,11 @@ def _report(outcome: Outcome) -> None:
 @click.option("--max", "max_articles", type=click.IntRange(min=1), default=None,
               help="At most this many articles to remote platforms in this run "
                    "[default: SYNDICATE max_per_run, 5].")
+@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=0,
+              show_default=True, envvar="SYNDICATE_WAIT",
+              help="Wait up to this many seconds for new articles to be live on the site.")
 def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
-         max_articles: int | None) -> None:
+         max_articles: int | None, wait_seconds: float) -> None:
     """Post every pending draft once, and record where it went in the ledger."""
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
@@ -264,7 +282,9 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
             ledger = Ledger.load(settings.ledger_path)
             plan = plan_run(manifest, ledger, platforms, settings, cap)
             with open_posters({d.platform: platforms[d.platform] for d in plan.to_post},
-                              settings.root) as posters:
+                              settings.root) as (posters, http):
+                if settings.check_live:
+                    hold_until_live(plan, platforms, http, wait_seconds)
                 outcomes = post_all(plan, platforms, posters, ledger, _report)
     for draft in plan.not_fitting:
         click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "
@@ -281,7 +301,10 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     click.echo(f"{verb} {count} draft{'s' * (count != 1)}"
                + (f"; {len(failed)} failed" if failed else "")
                + ("." if count or failed else ": nothing new to post."))
-    if failed or plan.not_fitting:
+    for url, why in plan.not_live.items():
+        click.echo(f"Not live yet: {url} ({why}); its posts stay pending: run again after "
+                   "the deploy, or wait with --wait SECONDS.", err=True)
+    if failed or plan.not_fitting or plan.not_live:
         sys.exit(1)
 
 

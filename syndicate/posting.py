@@ -30,6 +30,8 @@ class Plan:
     to_post: list[Draft]
     held_back: list[Draft]
     not_fitting: list[Draft]
+    # Article URLs the deployed site does not serve yet, with why (their drafts wait).
+    not_live: dict[str, str] = field(default_factory=dict)
 
 
 def is_absolute_siteurl(siteurl: str) -> bool:

@@ -26,6 +26,8 @@ DEFAULTS: Mapping[str, Any] = {
     "templates": "syndicate_templates",
     "max_per_run": 5,
     "hashtags": 4,
+    # Post to remote platforms only once the deployed site serves the article's page.
+    "check_live": True,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -46,6 +48,7 @@ class Settings:
     templates_path: Path
     max_per_run: int
     hashtags: int
+    check_live: bool = True
     platforms: dict[str, Platform] = field(default_factory=dict)
 
 
@@ -156,6 +159,7 @@ def settings_from_pelican(
         max_per_run=_positive_int(merged["max_per_run"], where, "max_per_run"),
         hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
         else 0,
+        check_live=bool(merged["check_live"]),
         platforms=platforms,
     )
 

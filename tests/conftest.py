@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +144,26 @@ def make_site(tmp_path: Path) -> Callable[..., Site]:
         return site
 
     return make
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[str]:
+    """The deployed site: make_site's output/ served on 127.0.0.1; its address for SITEURL."""
+    output = tmp_path / "site" / "output"
+    handler = functools.partial(QuietHandler, directory=str(output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,21 +31,25 @@ def mastodon() -> Iterator[FakeMastodon]:
         yield fake
 
 
-def site_for(make_site: Callable[..., Site], fake: FakeMastodon,
-             articles: dict[str, str] | None = None, **options: object) -> Site:
-    site = make_site(articles or THREE, syndicate={"platforms": {
-        "mastodon": {"url": fake.url, **options}}})
-    assert site.build().exit_code == 0
-    return site
+@pytest.fixture
+def site_for(make_site: Callable[..., Site], deployed: str) -> Callable[..., Site]:
+    """A site built with its SITEURL on a local server that serves its output: live."""
 
+    def make(fake: FakeMastodon, articles: dict[str, str] | None = None,
+             **options: object) -> Site:
+        site = make_site(articles or THREE, siteurl=deployed, syndicate={"platforms": {
+            "mastodon": {"url": fake.url, **options}}})
+        assert site.build().exit_code == 0
+        return site
 
+    return make
 def post(site: Site, token: str = TOKEN, *args: str) -> object:
     return site.run("post", *args, env={"SYNDICATE_MASTODON_TOKEN": token})
 
 
 def test_every_draft_becomes_one_status_and_the_ledger_links_to_it(
-        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
-    site = site_for(make_site, mastodon)
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(mastodon)
     result = post(site)
     assert result.exit_code == 0, result.output
     drafts = {d["article"]: d for d in site.preview_json()}
@@ -63,10 +68,10 @@ def test_every_draft_becomes_one_status_and_the_ledger_links_to_it(
     assert len(mastodon.requests) == requests
 
 
-def test_a_thread_is_a_chain_of_replies(make_site: Callable[..., Site],
+def test_a_thread_is_a_chain_of_replies(site_for: Callable[..., Site],
                                         mastodon: FakeMastodon) -> None:
     long = " ".join(f"Sentence {n} walks on a little further." for n in range(40))
-    site = site_for(make_site, mastodon, {"long.md": article("Long", summary=long,
+    site = site_for(mastodon, {"long.md": article("Long", summary=long,
                                                              thread="yes")}, limit=300)
     assert post(site).exit_code == 0
     statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
@@ -77,8 +82,8 @@ def test_a_thread_is_a_chain_of_replies(make_site: Callable[..., Site],
 
 
 def test_errors_and_lost_answers_still_post_each_part_exactly_once(
-        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
-    site = site_for(make_site, mastodon)
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(mastodon)
     # A fault on the first try of each post, then an answer: "ok" lets one through.
     mastodon.faults.extend(["500", "ok", "429", "ok", "lost", "ok", "reset", "lost", "ok"])
     result = post(site)
@@ -88,8 +93,8 @@ def test_errors_and_lost_answers_still_post_each_part_exactly_once(
 
 
 def test_a_refused_token_is_one_clear_line_without_the_token(
-        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
-    site = site_for(make_site, mastodon)
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(mastodon)
     secret = "not-the-right-token-5f2a9c"
     result = post(site, secret)
     assert result.exit_code == 1
@@ -105,10 +110,10 @@ def test_a_refused_token_is_one_clear_line_without_the_token(
     assert set(state.values()) == {"failed"}
 
 
-def test_the_server_limit_is_the_last_word(make_site: Callable[..., Site],
+def test_the_server_limit_is_the_last_word(site_for: Callable[..., Site],
                                            mastodon: FakeMastodon) -> None:
     mastodon.max_characters = 100
-    site = site_for(make_site, mastodon, {"long.md": article(
+    site = site_for(mastodon, {"long.md": article(
         "Long", summary="word " * 150)}, limit=400)
     result = post(site)
     assert result.exit_code == 1
@@ -120,10 +125,10 @@ def test_the_server_limit_is_the_last_word(make_site: Callable[..., Site],
 
 
 def test_a_post_the_server_still_refuses_is_one_clear_line(
-        make_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
     # A server that advertises more room than it accepts: its 422 is the answer.
     mastodon.max_characters, mastodon.advertised_max = 100, 1000
-    site = site_for(make_site, mastodon, {"long.md": article(
+    site = site_for(mastodon, {"long.md": article(
         "Long", summary="word " * 150)}, limit=400)
     result = post(site)
     assert result.exit_code == 1
@@ -132,13 +137,13 @@ def test_a_post_the_server_still_refuses_is_one_clear_line(
     assert Ledger.load(site.ledger).state("long.md", "mastodon") == "failed"
 
 
-def test_sigkill_at_random_moments_never_posts_twice(make_site: Callable[..., Site],
+def test_sigkill_at_random_moments_never_posts_twice(site_for: Callable[..., Site],
                                                      mastodon: FakeMastodon) -> None:
     """Kill `syndicate post` 30 times mid-run; re-run; every part is on the server once."""
     articles = {f"walk-{n:03d}.md": article(
         f"Walk {n}", date=f"2026-02-01 {10 + n // 60}:{n % 60:02d}",
         summary=f"Walk {n} went along the river.") for n in range(120)}
-    site = site_for(make_site, mastodon, articles)
+    site = site_for(mastodon, articles)
     script = Path(sys.executable).with_name("syndicate")
     env = {**os.environ, "SYNDICATE_MASTODON_TOKEN": TOKEN}
     command = [str(script), "post", "--max", "1000", "-s", str(site.conf)]
@@ -164,3 +169,30 @@ def test_sigkill_at_random_moments_never_posts_twice(make_site: Callable[..., Si
     assert len(contents) == len(articles) == len(set(contents))
     ledger = Ledger.load(site.ledger)
     assert all(ledger.state(key, "mastodon") == "posted" for key in articles)
+
+
+def test_an_article_not_live_yet_waits_and_the_rest_go_out(
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = site_for(mastodon)
+    page = site.output / "posts/walk-number-1"
+    hidden = site.root / "not-deployed-yet"
+    page.rename(hidden)  # the deploy has not published it yet
+    result = post(site)
+    assert result.exit_code == 1
+    assert "Not live yet:" in result.output and "walk-number-1" in result.output
+    assert "HTTP 404" in result.output
+    assert len(mastodon.statuses) == 2
+    states = {d["article"]: d["state"] for d in site.preview_json()}
+    assert states["walk-1.md"] == "new"
+    # --wait polls until the page is there, then posts it.
+    threading.Timer(0.8, hidden.rename, [page]).start()
+    result = post(site, TOKEN, "--wait", "10")
+    assert result.exit_code == 0, result.output
+    assert len(mastodon.statuses) == 3
+
+
+def test_the_outbox_needs_no_live_site(make_site: Callable[..., Site]) -> None:
+    site = make_site(THREE, siteurl="https://blog.invalid")
+    site.build()
+    assert site.run("post").exit_code == 0
+    assert len(site.outbox_posts()) == 3
