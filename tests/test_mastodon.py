@@ -196,3 +196,24 @@ def test_the_outbox_needs_no_live_site(make_site: Callable[..., Site]) -> None:
     site.build()
     assert site.run("post").exit_code == 0
     assert len(site.outbox_posts()) == 3
+
+
+def test_no_secret_in_any_output_log_or_file_of_a_verbose_failing_run(
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    secret = "tok-9f8e7d6c5b4a-secret"
+    mastodon.tokens = {secret}
+    mastodon.max_characters, mastodon.advertised_max = 100, 1000  # one post will fail
+    site = site_for(mastodon, {**THREE, "long.md": article("Long", summary="word " * 150)},
+                    limit=400)
+    mastodon.faults.extend(["500", "ok", "lost"])
+    script = Path(sys.executable).with_name("syndicate")
+    run = subprocess.run([str(script), "-v", "post", "-s", str(site.conf)], cwd=site.root,
+                         env={**os.environ, "SYNDICATE_MASTODON_TOKEN": secret},
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert len(mastodon.statuses) == 3
+    assert "HTTP Request" in run.stderr, "verbose: the requests are logged"
+    assert secret not in run.stdout + run.stderr
+    for path in site.root.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
