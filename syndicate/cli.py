@@ -109,6 +109,9 @@ def cli(verbose: bool) -> None:
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s")
+    # httpx logs whole request URLs, and some platforms keep their secret in the URL:
+    # syndicate.http logs each request itself, redacted.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _reported_by_the_plugin(record: logging.LogRecord) -> bool:

@@ -9,6 +9,7 @@ caller is told, so it can look the post up instead of posting it twice.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +23,19 @@ from syndicate.errors import PostingError
 
 USER_AGENT = f"syndicate/{__version__} (+https://github.com/syndicate-blog/syndicate)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+log = logging.getLogger("syndicate.http")
+
+
+def redact(url: str) -> str:
+    """A URL fit for a log: no query, and no path segment that could be a token.
+
+    Webhook and bot URLs carry their secret in the path (Discord, Slack, Telegram).
+    """
+    parts = httpx.URL(url)
+    segments = ["***" if len(segment) >= 20 or ":" in segment else segment
+                for segment in parts.path.split("/")]
+    return f"{parts.scheme}://{parts.host}{':' + str(parts.port) if parts.port else ''}" \
+        + "/".join(segments)
 
 
 class AmbiguousFailure(PostingError):
@@ -86,6 +100,7 @@ class Http:
                                            "check the platform before posting again"
                                            ) from None
             else:
+                log.info("%s: %s %s -> %s", label, method, redact(url), response.status_code)
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 problem = f"HTTP {response.status_code}"

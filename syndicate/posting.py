@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from syndicate.draft import Draft
 from syndicate.errors import PostingError, SettingsError
+from syndicate.http import AmbiguousFailure
 from syndicate.ledger import Ledger
 from syndicate.manifest import Manifest
 from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
@@ -117,6 +118,11 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
                               draft.text_hash)
         try:
             result = poster.post(outgoing)
+        except AmbiguousFailure as error:
+            # It may have gone out: never resend blindly. A person looks, then decides.
+            ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
+                                 state="attention")
+            return Outcome(draft, "attention", posted, error.line())
         except PostingError as error:
             ledger.record_failed(draft.article, draft.url, draft.platform, error.line())
             return Outcome(draft, "failed", posted, error.line())

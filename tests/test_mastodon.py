@@ -212,7 +212,7 @@ def test_no_secret_in_any_output_log_or_file_of_a_verbose_failing_run(
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert len(mastodon.statuses) == 3
-    assert "HTTP Request" in run.stderr, "verbose: the requests are logged"
+    assert "mastodon: POST http://127.0.0.1" in run.stderr, "verbose: requests are logged"
     assert secret not in run.stdout + run.stderr
     for path in site.root.rglob("*"):
         if path.is_file():

@@ -1,16 +1,74 @@
-"""Discord webhooks: `content` up to 2000, counted in UTF-16 units (the safe side)."""
+"""Discord webhooks: `content` up to 2000, counted in UTF-16 units (the safe side).
+
+A webhook has no idempotency: "pending" is recorded before each call, and a call whose
+answer is lost is not repeated (the draft needs attention instead). `?wait=true` makes
+Discord answer with the message, so a failure is never silent.
+"""
 
 from __future__ import annotations
 
-from syndicate.platforms.base import Platform
+from typing import TYPE_CHECKING, Any
+
+from syndicate.errors import PostingError
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syndicate.http import Http
 
 
 class Discord(Platform):
     name = "discord"
     label = "Discord"
     default_limit = 2000
+    # guild_id: the server the webhook's channel is in, to link to the messages.
+    option_defaults = {"guild_id": None}
     secret_keys = ("webhook_url",)
 
     def count(self, text: str) -> int:
         return count_utf16_units(text)
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        return DiscordPoster(self.settings.secrets["webhook_url"], self.option("guild_id"),
+                             http)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    # Discord says how long to wait in the body, in (float) seconds.
+    try:
+        return float(response.json()["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class DiscordPoster:
+    def __init__(self, webhook_url: str, guild_id: Any, http: Http) -> None:
+        self._webhook_url = webhook_url
+        self.guild_id = guild_id
+        self.http = http
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        response = self.http.request(
+            "discord", "POST", self._webhook_url, idempotent=False, wait_for=_retry_after,
+            params={"wait": "true"},
+            json={"content": part.text, "allowed_mentions": {"parse": []}})
+        if response.status_code in (401, 403, 404):
+            raise PostingError("discord", f"the webhook was refused (HTTP "
+                               f"{response.status_code})", "check SYNDICATE_DISCORD_WEBHOOK_URL:"
+                               " the channel's webhook URL, still active")
+        if response.status_code >= 300:
+            raise PostingError("discord", f"HTTP {response.status_code}: "
+                               f"{response.text[:200]}", "see Discord's answer above")
+        message = response.json()
+        channel = message.get("channel_id", "")
+        url = (f"https://discord.com/channels/{self.guild_id}/{channel}/{message['id']}"
+               if self.guild_id else "")
+        return PostedPart(id=str(message["id"]), url=url)
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        return None  # a webhook cannot list what it sent
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,109 @@
+"""A faithful fake of Discord's webhook endpoint: a real HTTP server on 127.0.0.1.
+
+POST /api/webhooks/{id}/{token}: 204 without `?wait=true`, the message with it; 401 for
+a wrong token; 400 for content over 2000 characters; 429 with `retry_after` (float
+seconds) in the body and X-RateLimit-* headers. No idempotency: a resend is a second
+message, as on Discord. Faults can be queued ("429", "500", "lost", "ok").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class FakeDiscord:
+    webhook_id: str = "112233445566778899"
+    token: str = "webhook-token-abcdefghijklmnopqrstuvwxyz0123456789"
+    channel_id: str = "998877665544332211"
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.url}/api/webhooks/{self.webhook_id}/{self.token}"
+
+    def handle(self, path: str, query: str, body: bytes) -> tuple[int, dict[str, str], Any]:
+        match = re.fullmatch(r"/api/webhooks/(\d+)/([^/]+)", path)
+        if not match or match.groups() != (self.webhook_id, self.token):
+            return 401, {}, {"message": "Invalid Webhook Token", "code": 50027}
+        payload = json.loads(body or b"{}")
+        content = payload.get("content", "")
+        if len(content.encode("utf-16-le")) // 2 > 2000:
+            return 400, {}, {"content": ["Must be 2000 or fewer in length."],
+                             "code": 50035, "message": "Invalid Form Body"}
+        message = {"id": str(1300000000000000000 + len(self.messages)),
+                   "channel_id": self.channel_id, "content": content,
+                   "webhook_id": self.webhook_id}
+        self.messages.append(message)
+        if parse_qs(query).get("wait") != ["true"]:
+            return 204, {}, None
+        return 200, {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4"}, message
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with fake.lock:
+            fault = fake.faults.pop(0) if fake.faults else None
+            if fault == "429":
+                self._reply(429, {"X-RateLimit-Remaining": "0", "Retry-After": "1"},
+                            {"message": "You are being rate limited.", "retry_after": 0.25,
+                             "global": False})
+                return
+            if fault == "500":
+                self._reply(500, {}, {"message": "Internal Server Error"})
+                return
+            split = urlsplit(self.path)
+            status, headers, payload = fake.handle(split.path, split.query, body)
+            if fault == "lost":  # the message is sent, the answer never arrives
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._reply(status, headers, payload)
+
+    def _reply(self, status: int, headers: dict[str, str], payload: Any) -> None:
+        data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(ThreadingHTTPServer):
+    fake: FakeDiscord
+    daemon_threads = True
+
+
+@contextmanager
+def running(fake: FakeDiscord | None = None) -> Iterator[FakeDiscord]:
+    fake = fake or FakeDiscord()
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,82 @@
+"""Posting to a Discord webhook, against a faithful fake on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Site, article
+from fakes.discord import FakeDiscord, running
+
+from syndicate.ledger import Ledger
+
+THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}")
+         for n in range(3)}
+
+
+@pytest.fixture
+def discord() -> Iterator[FakeDiscord]:
+    with running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def discord_site(make_site: Callable[..., Site], deployed: str,
+                 discord: FakeDiscord) -> Site:
+    site = make_site(THREE, siteurl=deployed, syndicate={"platforms": {
+        "discord": {"guild_id": "4242"}}})
+    assert site.build().exit_code == 0
+    return site
+
+
+def post(site: Site, webhook: str, *args: str) -> object:
+    return site.run("post", *args, env={"SYNDICATE_DISCORD_WEBHOOK_URL": webhook})
+
+
+def test_each_draft_is_one_message_linked_from_the_ledger(
+        discord_site: Site, discord: FakeDiscord) -> None:
+    discord.faults.extend(["429", "ok", "500"])  # rate limited, then a server error
+    result = post(discord_site, discord.webhook_url)
+    assert result.exit_code == 0, result.output
+    assert len(discord.messages) == 3 == len({m["content"] for m in discord.messages})
+    ledger = Ledger.load(discord_site.ledger)
+    for message in discord.messages:
+        key = next(k for k in THREE if ledger.entry(k, "discord")["parts"][0]["id"]
+                   == message["id"])
+        assert ledger.entry(key, "discord")["parts"][0]["url"] == (
+            f"https://discord.com/channels/4242/{discord.channel_id}/{message['id']}")
+
+
+def test_a_lost_answer_is_not_sent_again_but_marked_for_attention(
+        discord_site: Site, discord: FakeDiscord) -> None:
+    discord.faults.append("lost")
+    result = post(discord_site, discord.webhook_url)
+    assert result.exit_code == 1
+    assert "check the platform before posting again" in result.output
+    assert len(discord.messages) == 3  # the lost one did arrive
+    again = post(discord_site, discord.webhook_url)
+    assert len(discord.messages) == 3, "no blind resend"
+    assert again.exit_code == 1
+    states = {row["article"]: row["state"] for row in json.loads(
+        discord_site.run("status", "--format", "json").output)}
+    assert sorted(states.values()) == ["attention", "posted", "posted"]
+
+
+def test_a_wrong_webhook_is_one_line_and_never_printed(discord_site: Site,
+                                                       discord: FakeDiscord) -> None:
+    wrong = discord.webhook_url.replace(discord.token, "wrong-token-0123456789abcdefghij")
+    script = Path(sys.executable).with_name("syndicate")
+    result = subprocess.run([str(script), "-v", "post", "-s", str(discord_site.conf)],
+                            env={**os.environ, "SYNDICATE_DISCORD_WEBHOOK_URL": wrong},
+                            capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "the webhook was refused (HTTP 401)" in output
+    assert "discord: POST http://127.0.0.1" in output, "verbose: requests are logged"
+    assert "wrong-token" not in output
+    assert not discord.messages
