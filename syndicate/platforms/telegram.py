@@ -1,17 +1,77 @@
-"""Telegram channels: 4096 characters of message text."""
+"""Telegram channels: 4096 characters of message text, sent by a bot.
+
+The bot token is part of the API's URL path: it is a secret (SYNDICATE_TELEGRAM_BOT_TOKEN)
+and the request log masks it. Telegram has no idempotency: a lost answer is not resent.
+"""
 
 from __future__ import annotations
 
-from syndicate.platforms.base import Platform
+from typing import TYPE_CHECKING
+
+from syndicate.errors import PostingError
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syndicate.http import Http
 
 
 class Telegram(Platform):
     name = "telegram"
     label = "Telegram"
     default_limit = 4096
-    option_defaults = {"chat_id": None}
+    # chat_id: the channel, as @username or a numeric id; api_url: the Bot API server.
+    option_defaults = {"chat_id": None, "api_url": "https://api.telegram.org"}
     secret_keys = ("bot_token",)
 
     def count(self, text: str) -> int:
         return max(len(text), count_utf16_units(text))
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        chat = self.option("chat_id")
+        if not chat:
+            raise PostingError("telegram", "no chat_id", "set the channel's @username as "
+                               "chat_id for telegram in SYNDICATE, or SYNDICATE_TELEGRAM_CHAT_ID")
+        return TelegramPoster(str(self.option("api_url")).rstrip("/"),
+                              self.settings.secrets["bot_token"], str(chat), http)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.json()["parameters"]["retry_after"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class TelegramPoster:
+    def __init__(self, api_url: str, token: str, chat_id: str, http: Http) -> None:
+        self._endpoint = f"{api_url}/bot{token}/sendMessage"
+        self.chat_id = chat_id
+        self.http = http
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        body: dict[str, object] = {"chat_id": self.chat_id, "text": part.text,
+                                   "link_preview_options": {"url": part.article_url}}
+        if part.reply_to:
+            body["reply_parameters"] = {"message_id": int(part.reply_to.id)}
+        response = self.http.request("telegram", "POST", self._endpoint, idempotent=False,
+                                     wait_for=_retry_after, json=body)
+        answer = response.json() if response.content else {}
+        if response.status_code in (401, 404):
+            raise PostingError("telegram", "the bot token was refused", "check "
+                               "SYNDICATE_TELEGRAM_BOT_TOKEN (from @BotFather)")
+        if not answer.get("ok"):
+            raise PostingError("telegram", f"{answer.get('description', response.status_code)}",
+                               "make the bot an admin of the channel that can post")
+        message = answer["result"]
+        username = (message.get("chat") or {}).get("username")
+        url = f"https://t.me/{username}/{message['message_id']}" if username else ""
+        return PostedPart(id=str(message["message_id"]), url=url)
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        return None  # the Bot API cannot list a channel's past messages
+
+    def close(self) -> None:
+        pass
