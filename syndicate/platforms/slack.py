@@ -1,9 +1,25 @@
-"""Slack incoming webhooks: a section block holds 3000 characters."""
+"""Slack incoming webhooks: a message's text, counted after Slack's escaping.
+
+The webhook URL is the secret. Slack answers a plain "ok" and no id: a message cannot be
+linked to or looked up, and a lost answer is never resent blindly.
+"""
 
 from __future__ import annotations
 
-from syndicate.platforms.base import Platform
+import hashlib
+from typing import TYPE_CHECKING
+
+from syndicate.errors import PostingError
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
+
+if TYPE_CHECKING:
+    from syndicate.http import Http
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, escaped as its message format requires."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class Slack(Platform):
@@ -13,5 +29,33 @@ class Slack(Platform):
     secret_keys = ("webhook_url",)
 
     def count(self, text: str) -> int:
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return count_utf16_units(escaped)
+        return count_utf16_units(escape(text))
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        return SlackPoster(self.settings.secrets["webhook_url"], http)
+
+
+class SlackPoster:
+    def __init__(self, webhook_url: str, http: Http) -> None:
+        self._webhook_url = webhook_url
+        self.http = http
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        response = self.http.request("slack", "POST", self._webhook_url, idempotent=False,
+                                     json={"text": escape(part.text), "unfurl_links": True})
+        if response.status_code in (403, 404, 410):
+            raise PostingError("slack", f"the webhook was refused ({response.text[:80]})",
+                               "check SYNDICATE_SLACK_WEBHOOK_URL: an active incoming "
+                               "webhook of the channel")
+        if response.status_code != 200:
+            raise PostingError("slack", f"HTTP {response.status_code}: {response.text[:200]}",
+                               "see Slack's answer above")
+        # No id comes back: name the message after what was sent.
+        digest = hashlib.sha256(part.idempotency_key.encode()).hexdigest()[:16]
+        return PostedPart(id=f"slack-{digest}", url="")
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        return None
+
+    def close(self) -> None:
+        pass
