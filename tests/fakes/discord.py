@@ -14,9 +14,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.server import FakeHandler, serve
 
 
 @dataclass
@@ -51,59 +52,29 @@ class FakeDiscord:
         return 200, {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4"}, message
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.body()
         with fake.lock:
             fault = fake.faults.pop(0) if fake.faults else None
             if fault == "429":
-                self._reply(429, {"X-RateLimit-Remaining": "0", "Retry-After": "1"},
-                            {"message": "You are being rate limited.", "retry_after": 0.25,
-                             "global": False})
+                self.reply(429, {"message": "You are being rate limited.", "retry_after": 0.25,
+                                 "global": False},
+                           {"X-RateLimit-Remaining": "0", "Retry-After": "1"})
                 return
             if fault == "500":
-                self._reply(500, {}, {"message": "Internal Server Error"})
+                self.reply(500, {"message": "Internal Server Error"})
                 return
             split = urlsplit(self.path)
             status, headers, payload = fake.handle(split.path, split.query, body)
             if fault == "lost":  # the message is sent, the answer never arrives
-                self.close_connection = True
-                self.connection.shutdown(2)
+                self.drop()
                 return
-            self._reply(status, headers, payload)
-
-    def _reply(self, status: int, headers: dict[str, str], payload: Any) -> None:
-        data = b"" if payload is None else json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class _Server(ThreadingHTTPServer):
-    fake: FakeDiscord
-    daemon_threads = True
+            self.reply(status, payload, headers)
 
 
 @contextmanager
 def running(fake: FakeDiscord | None = None) -> Iterator[FakeDiscord]:
-    fake = fake or FakeDiscord()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(fake or FakeDiscord(), _Handler) as served:
+        yield served

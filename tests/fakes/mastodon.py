@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 import regex
+
+from fakes.server import FakeHandler, serve
 
 # Written apart from syndicate's own counter, from Mastodon's rule: URLs with a scheme
 # count 23, a remote mention counts without its domain, graphemes otherwise.
@@ -111,45 +112,28 @@ class FakeMastodon:
         return 200, self._rate_headers(), status
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def _serve(self, method: str) -> None:
         fake = self.server.fake
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.body()
         time.sleep(fake.latency)
         fault = fake.faults.pop(0) if fake.faults and method == "POST" else None
         if fault == "reset":  # the connection drops before anything is done
-            self.close_connection = True
-            self.connection.shutdown(2)
+            self.drop()
             return
         if fault in ("500", "503"):
-            self._reply(int(fault), {}, {"error": "Internal server error"})
+            self.reply(int(fault), {"error": "Internal server error"})
             return
         if fault == "429":
             reset = datetime.now(UTC) + timedelta(seconds=0.3)
-            self._reply(429, {"X-RateLimit-Remaining": "0",
-                              "X-RateLimit-Reset": reset.isoformat()}, {"error": "Too many"})
+            self.reply(429, {"error": "Too many"},
+                       {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()})
             return
         status, headers, payload = fake.handle(method, self.path, self.headers, body)
         if fault == "lost":  # done, but the answer never arrives
-            self.close_connection = True
-            self.connection.shutdown(2)
+            self.drop()
             return
-        self._reply(status, headers, payload)
-
-    def _reply(self, status: int, headers: dict[str, str], payload: Any) -> None:
-        data = json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.reply(status, payload, headers)
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -158,22 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
 
-class _Server(ThreadingHTTPServer):
-    fake: FakeMastodon
-    daemon_threads = True
-
-
 @contextmanager
 def running(fake: FakeMastodon | None = None) -> Iterator[FakeMastodon]:
     """Serve a fake Mastodon on 127.0.0.1 (a free port) for the duration of the block."""
-    fake = fake or FakeMastodon()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(fake or FakeMastodon(), _Handler) as served:
+        yield served

@@ -12,8 +12,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from fakes.server import FakeHandler, serve
 
 
 @dataclass
@@ -29,60 +29,30 @@ class FakeSlack:
         return f"{self.url}{self.path}"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.body()
         with fake.lock:
             fault = fake.faults.pop(0) if fake.faults else None
             if fault == "429":
-                self._reply(429, "rate_limited", {"Retry-After": "1"})
+                self.reply(429, "rate_limited", {"Retry-After": "1"}, "text/plain")
                 return
             if self.path != fake.path:
-                self._reply(403, "invalid_token")
+                self.reply(403, "invalid_token", content_type="text/plain")
                 return
             text = json.loads(body or b"{}").get("text")
             if not text:
-                self._reply(400, "invalid_payload")
+                self.reply(400, "invalid_payload", content_type="text/plain")
                 return
             fake.messages.append(text)
             if fault == "lost":
-                self.close_connection = True
-                self.connection.shutdown(2)
+                self.drop()
                 return
-            self._reply(200, "ok")
-
-    def _reply(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
-        data = text.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class _Server(ThreadingHTTPServer):
-    fake: FakeSlack
-    daemon_threads = True
+            self.reply(200, "ok", content_type="text/plain")
 
 
 @contextmanager
 def running(fake: FakeSlack | None = None) -> Iterator[FakeSlack]:
-    fake = fake or FakeSlack()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(fake or FakeSlack(), _Handler) as served:
+        yield served

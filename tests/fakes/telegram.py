@@ -14,8 +14,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from fakes.server import FakeHandler, serve
 
 
 @dataclass
@@ -46,53 +47,25 @@ class FakeTelegram:
         return 200, {"ok": True, "result": message}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _Handler(FakeHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.body()
         with fake.lock:
             fault = fake.faults.pop(0) if fake.faults else None
             if fault == "429":
-                self._reply(429, {"ok": False, "error_code": 429,
-                                  "description": "Too Many Requests: retry after 1",
-                                  "parameters": {"retry_after": 0.2}})
+                self.reply(429, {"ok": False, "error_code": 429,
+                                 "description": "Too Many Requests: retry after 1",
+                                 "parameters": {"retry_after": 0.2}})
                 return
             status, payload = fake.handle(self.path, body)
             if fault == "lost":
-                self.close_connection = True
-                self.connection.shutdown(2)
+                self.drop()
                 return
-            self._reply(status, payload)
-
-    def _reply(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class _Server(ThreadingHTTPServer):
-    fake: FakeTelegram
-    daemon_threads = True
+            self.reply(status, payload)
 
 
 @contextmanager
 def running(fake: FakeTelegram | None = None) -> Iterator[FakeTelegram]:
-    fake = fake or FakeTelegram()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(fake or FakeTelegram(), _Handler) as served:
+        yield served

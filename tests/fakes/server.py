@@ -1,0 +1,70 @@
+"""What every fake platform server shares: a real HTTP server on 127.0.0.1, in a thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol, TypeVar
+
+
+class Fake(Protocol):
+    url: str
+
+
+F = TypeVar("F", bound=Fake)
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """A quiet handler with helpers to answer and to drop the connection."""
+
+    server: FakeServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def reply(self, status: int, payload: Any, headers: dict[str, str] | None = None,
+              content_type: str = "application/json") -> None:
+        if payload is None:
+            data = b""
+        elif isinstance(payload, str) and content_type != "application/json":
+            data = payload.encode("utf-8")
+        else:
+            data = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def drop(self) -> None:
+        """Close without an answer: the request may or may not have been acted on."""
+        self.close_connection = True
+        self.connection.shutdown(2)
+
+
+class FakeServer(ThreadingHTTPServer):
+    fake: Any
+    daemon_threads = True
+
+
+@contextmanager
+def serve(fake: F, handler: type[FakeHandler]) -> Iterator[F]:
+    """Serve fake on 127.0.0.1 (a free port) for the duration of the block."""
+    server = FakeServer(("127.0.0.1", 0), handler)
+    server.fake = fake
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
