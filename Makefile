@@ -32,6 +32,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/build_overhead.py
 	$(BIN)/python bench/fitting_throughput.py
+	$(BIN)/python bench/posting.py
 
 clean:
 	rm -rf output outbox .syndicate

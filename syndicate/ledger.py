@@ -9,9 +9,11 @@ a valid ledger is refused, never overwritten.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,15 @@ DONE_STATES = ("posted", "skipped")
 _FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
 
 
+def _serialized(method: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(method)
+    def locked(self: Ledger, *args: Any, **kwargs: Any) -> None:
+        with self.lock:
+            method(self, *args, **kwargs)
+
+    return locked
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -37,6 +48,8 @@ class Ledger:
     def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
         self.path = path
         self.data: dict[str, Any] = data or {"version": VERSION, "articles": {}}
+        # Platforms post concurrently: one change (and its save) at a time.
+        self.lock = threading.RLock()
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -111,6 +124,7 @@ class Ledger:
         return article["platforms"].setdefault(  # type: ignore[no-any-return]
             platform, {"state": "pending", "hash": "", "parts": [], "updated_at": _now()})
 
+    @_serialized
     def record_pending(self, key: str, url: str, platform: str, index: int,
                        text_hash: str) -> None:
         entry = self._entry_for_update(key, url, platform)
@@ -122,25 +136,32 @@ class Ledger:
         parts[index] = {"state": "pending", "since": _now()}
         self.save()
 
+    @_serialized
     def record_part_posted(self, key: str, platform: str, index: int,
-                           posted: PostedPart) -> None:
+                           posted: PostedPart, last: bool = False) -> None:
+        """A part went out; with last, the draft is posted too (in the same write)."""
         entry = self.articles[key]["platforms"][platform]
         entry["parts"][index] = {"state": "posted", "id": posted.id, "url": posted.url,
                                  "posted_at": _now()}
         entry["updated_at"] = _now()
+        if last and all(part["state"] == "posted" for part in entry["parts"]):
+            entry["state"] = "posted"
         self.save()
 
+    @_serialized
     def record_posted(self, key: str, platform: str) -> None:
         entry = self.articles[key]["platforms"][platform]
         entry.update(state="posted", updated_at=_now())
         self.save()
 
+    @_serialized
     def record_failed(self, key: str, url: str, platform: str, error: str,
                       state: str = "failed") -> None:
         entry = self._entry_for_update(key, url, platform)
         entry.update(state=state, error=error, updated_at=_now())
         self.save()
 
+    @_serialized
     def record_skipped(self, key: str, url: str, platform: str, reason: str,
                        save: bool = True) -> None:
         entry = self._entry_for_update(key, url, platform)
@@ -148,6 +169,7 @@ class Ledger:
         if save:
             self.save()
 
+    @_serialized
     def save(self) -> None:
         text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         write_atomically(self.path, text.encode("utf-8"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from syndicate.draft import Draft
@@ -130,18 +132,35 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
             message = f"{platform.label}: {type(error).__name__}: {error.strerror or error}"
             ledger.record_failed(draft.article, draft.url, draft.platform, message)
             return Outcome(draft, "failed", posted, message)
-        ledger.record_part_posted(draft.article, draft.platform, index, result)
+        ledger.record_part_posted(draft.article, draft.platform, index, result,
+                                  last=index == len(draft.parts) - 1)
         reply_to = result
         posted.append(result)
-    ledger.record_posted(draft.article, draft.platform)
+    if ledger.state(draft.article, draft.platform) != "posted":
+        ledger.record_posted(draft.article, draft.platform)
     return Outcome(draft, "posted", posted)
 
 
 def post_all(plan: Plan, platforms: dict[str, Platform], posters: dict[str, Poster],
              ledger: Ledger, report: Callable[[Outcome], None]) -> list[Outcome]:
-    outcomes = []
+    """Post the plan: platforms side by side, each platform's drafts in order."""
+    chains: dict[str, list[Draft]] = {}
     for draft in plan.to_post:
-        outcome = post_draft(draft, platforms[draft.platform], posters[draft.platform], ledger)
-        report(outcome)
-        outcomes.append(outcome)
-    return outcomes
+        chains.setdefault(draft.platform, []).append(draft)
+    reporting = threading.Lock()
+
+    def post_chain(drafts: list[Draft]) -> list[Outcome]:
+        outcomes = []
+        for draft in drafts:
+            outcome = post_draft(draft, platforms[draft.platform], posters[draft.platform],
+                                 ledger)
+            with reporting:
+                report(outcome)
+            outcomes.append(outcome)
+        return outcomes
+
+    if len(chains) <= 1:
+        return [o for drafts in chains.values() for o in post_chain(drafts)]
+    with ThreadPoolExecutor(max_workers=len(chains), thread_name_prefix="post") as pool:
+        results = list(pool.map(post_chain, chains.values()))
+    return [outcome for outcomes in results for outcome in outcomes]

@@ -80,3 +80,27 @@ def test_a_wrong_webhook_is_one_line_and_never_printed(discord_site: Site,
     assert "discord: POST http://127.0.0.1" in output, "verbose: requests are logged"
     assert "wrong-token" not in output
     assert not discord.messages
+
+
+def test_platforms_post_side_by_side_each_in_order(make_site: Callable[..., Site],
+                                                   deployed: str, discord: FakeDiscord) -> None:
+    from fakes.mastodon import running as mastodon_running
+
+    articles = {f"w{n}.md": article(f"Walk {n}", date=f"2026-01-{n + 1:02d}")
+                for n in range(4)}
+    with mastodon_running() as mastodon:
+        site = make_site(articles, siteurl=deployed, syndicate={"platforms": {
+            "outbox": {}, "mastodon": {"url": mastodon.url}, "discord": {}}})
+        assert site.build().exit_code == 0
+        result = site.run("post", env={"SYNDICATE_DISCORD_WEBHOOK_URL": discord.webhook_url,
+                                       "SYNDICATE_MASTODON_TOKEN": "good-token"})
+        assert result.exit_code == 0, result.output
+        # Each platform's posts went out oldest first.
+        assert [m["content"].split("\n")[0] for m in discord.messages] == [
+            f"Walk {n}" for n in range(4)]
+        statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
+        assert [s["content"].split("\n")[0] for s in statuses] == [f"Walk {n}" for n in range(4)]
+    ledger = Ledger.load(site.ledger)
+    assert all(ledger.state(key, platform) == "posted" for key in articles
+               for platform in ("outbox", "mastodon", "discord"))
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class FakeDiscord:
     channel_id: str = "998877665544332211"
     messages: list[dict[str, Any]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
+    latency: float = 0.0  # seconds added to every request, like a real network
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,6 +58,7 @@ class _Handler(FakeHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
         body = self.body()
+        time.sleep(fake.latency)
         with fake.lock:
             fault = fake.faults.pop(0) if fake.faults else None
             if fault == "429":
