@@ -9,12 +9,19 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
 import regex
 
-from syndicate.platforms.base import Platform
+from syndicate.errors import PostingError
+from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import EMOJI_SEQUENCE, MAYBE_EMOJI
 from syndicate.tlds import is_tld
+
+if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
+    import httpx
+
+    from syndicate.http import Http
 
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
@@ -148,7 +155,75 @@ class X(Platform):
     name = "x"
     label = "X"
     default_limit = 280
+    option_defaults = {"api_url": "https://api.x.com"}
     secret_keys = ("token",)
+    # X has no idempotency, but a part in doubt is looked for among the account's own
+    # latest posts before it is sent again: the lookup decides.
+    retry_is_safe = True
 
     def count(self, text: str) -> int:
         return weighted_length(text)
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        return XPoster(str(self.option("api_url")), self.settings.secrets["token"], http)
+
+
+class XPoster:
+    """POST /2/tweets with a user token; replies for threads; lookups after a lost answer."""
+
+    def __init__(self, api_url: str, token: str, http: Http) -> None:
+        self.api = api_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self.http = http
+        self._user_id: str | None = None
+
+    def _check(self, response: httpx.Response) -> None:
+        if response.status_code == 401:
+            raise PostingError("x", "the token was refused (401)", "check SYNDICATE_X_TOKEN: "
+                               "an OAuth 2.0 user token with tweet.write and tweet.read")
+        if response.status_code >= 300:
+            try:
+                detail = response.json().get("detail") or response.text[:200]
+            except ValueError:
+                detail = response.text[:200]
+            raise PostingError("x", f"HTTP {response.status_code}: {detail}",
+                               "see X's answer above")
+
+    def post(self, part: OutgoingPart) -> PostedPart:
+        body: dict[str, Any] = {"text": part.text}
+        if part.reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": part.reply_to.id}
+        response = self.http.request("x", "POST", f"{self.api}/2/tweets", idempotent=False,
+                                     wait_for=_reset_wait, json=body, headers=self._headers)
+        self._check(response)
+        tweet_id = str(response.json()["data"]["id"])
+        return PostedPart(id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        """The part among the account's latest posts, if it went out after all."""
+        if self._user_id is None:
+            response = self.http.request("x", "GET", f"{self.api}/2/users/me",
+                                         idempotent=True, wait_for=_reset_wait,
+                                         headers=self._headers)
+            self._check(response)
+            self._user_id = str(response.json()["data"]["id"])
+        response = self.http.request(
+            "x", "GET", f"{self.api}/2/users/{self._user_id}/tweets", idempotent=True,
+            wait_for=_reset_wait, params={"max_results": "20"}, headers=self._headers)
+        self._check(response)
+        wanted = unicodedata.normalize("NFC", part.text)
+        for tweet in response.json().get("data", []):
+            if unicodedata.normalize("NFC", tweet.get("text", "")) == wanted:
+                return PostedPart(id=str(tweet["id"]),
+                                  url=f"https://x.com/i/web/status/{tweet['id']}")
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def _reset_wait(response: httpx.Response) -> float | None:
+    # X gives its rate-limit reset as epoch seconds.
+    from syndicate.http import seconds_until
+
+    return seconds_until(response.headers.get("x-rate-limit-reset"))
