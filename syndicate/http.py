@@ -21,7 +21,7 @@ import httpx
 from syndicate import __version__
 from syndicate.errors import PostingError
 
-USER_AGENT = f"syndicate/{__version__} (+https://github.com/syndicate-blog/syndicate)"
+USER_AGENT = f"syndicate/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 log = logging.getLogger("syndicate.http")
 

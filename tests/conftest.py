@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import shutil
 import textwrap
@@ -159,6 +160,49 @@ def deployed(tmp_path: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def live_site(make_site: Callable[..., Site], deployed: str) -> Callable[..., Site]:
+    """A site built with its SITEURL on the local server that serves it: every page live."""
+
+    def make(articles: dict[str, str], platforms: dict[str, Any]) -> Site:
+        site = make_site(articles, siteurl=deployed, syndicate={"platforms": platforms})
+        assert site.build().exit_code == 0
+        return site
+
+    return make
+
+
+def _serving(module: str) -> Iterator[Any]:
+    with importlib.import_module(f"fakes.{module}").running() as fake:
+        yield fake
+
+
+# Each platform's fake server (tests/fakes/), running for one test.
+@pytest.fixture
+def mastodon() -> Iterator[Any]:
+    yield from _serving("mastodon")
+
+
+@pytest.fixture
+def discord() -> Iterator[Any]:
+    yield from _serving("discord")
+
+
+@pytest.fixture
+def telegram() -> Iterator[Any]:
+    yield from _serving("telegram")
+
+
+@pytest.fixture
+def slack() -> Iterator[Any]:
+    yield from _serving("slack")
+
+
+@pytest.fixture
+def x() -> Iterator[Any]:
+    yield from _serving("x")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

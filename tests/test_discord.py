@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import Site, article
-from fakes.discord import FakeDiscord, running
+from fakes.discord import FakeDiscord
+from fakes.mastodon import FakeMastodon
 
 from syndicate.ledger import Ledger
 
@@ -20,18 +21,8 @@ THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}")
 
 
 @pytest.fixture
-def discord() -> Iterator[FakeDiscord]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def discord_site(make_site: Callable[..., Site], deployed: str,
-                 discord: FakeDiscord) -> Site:
-    site = make_site(THREE, siteurl=deployed, syndicate={"platforms": {
-        "discord": {"guild_id": "4242"}}})
-    assert site.build().exit_code == 0
-    return site
+def discord_site(live_site: Callable[..., Site]) -> Site:
+    return live_site(THREE, {"discord": {"guild_id": "4242"}})
 
 
 def post(site: Site, webhook: str, *args: str) -> object:
@@ -82,25 +73,20 @@ def test_a_wrong_webhook_is_one_line_and_never_printed(discord_site: Site,
     assert not discord.messages
 
 
-def test_platforms_post_side_by_side_each_in_order(make_site: Callable[..., Site],
-                                                   deployed: str, discord: FakeDiscord) -> None:
-    from fakes.mastodon import running as mastodon_running
-
+def test_platforms_post_side_by_side_each_in_order(
+        live_site: Callable[..., Site], discord: FakeDiscord, mastodon: FakeMastodon) -> None:
     articles = {f"w{n}.md": article(f"Walk {n}", date=f"2026-01-{n + 1:02d}")
                 for n in range(4)}
-    with mastodon_running() as mastodon:
-        site = make_site(articles, siteurl=deployed, syndicate={"platforms": {
-            "outbox": {}, "mastodon": {"url": mastodon.url}, "discord": {}}})
-        assert site.build().exit_code == 0
-        result = site.run("post", env={"SYNDICATE_DISCORD_WEBHOOK_URL": discord.webhook_url,
-                                       "SYNDICATE_MASTODON_TOKEN": "good-token"})
-        assert result.exit_code == 0, result.output
-        # Each platform's posts went out oldest first.
-        assert [m["content"].split("\n")[0] for m in discord.messages] == [
-            f"Walk {n}" for n in range(4)]
-        statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
-        assert [s["content"].split("\n")[0] for s in statuses] == [f"Walk {n}" for n in range(4)]
+    site = live_site(articles, {"outbox": {}, "mastodon": {"url": mastodon.url},
+                                "discord": {}})
+    result = site.run("post", env={"SYNDICATE_DISCORD_WEBHOOK_URL": discord.webhook_url,
+                                   "SYNDICATE_MASTODON_TOKEN": "good-token"})
+    assert result.exit_code == 0, result.output
+    # Each platform's posts went out oldest first.
+    walks = [f"Walk {n}" for n in range(4)]
+    assert [m["content"].split("\n")[0] for m in discord.messages] == walks
+    statuses = sorted(mastodon.statuses.values(), key=lambda s: int(s["id"]))
+    assert [s["content"].split("\n")[0] for s in statuses] == walks
     ledger = Ledger.load(site.ledger)
     assert all(ledger.state(key, platform) == "posted" for key in articles
                for platform in ("outbox", "mastodon", "discord"))
-

@@ -10,12 +10,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import Site, article
-from fakes.mastodon import FakeMastodon, running
+from fakes.mastodon import FakeMastodon
 
 from syndicate.ledger import Ledger
 
@@ -26,21 +26,12 @@ THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}",
 
 
 @pytest.fixture
-def mastodon() -> Iterator[FakeMastodon]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def site_for(make_site: Callable[..., Site], deployed: str) -> Callable[..., Site]:
-    """A site built with its SITEURL on a local server that serves its output: live."""
+def site_for(live_site: Callable[..., Site]) -> Callable[..., Site]:
+    """A live site posting to the given fake Mastodon, with these mastodon settings."""
 
     def make(fake: FakeMastodon, articles: dict[str, str] | None = None,
              **options: object) -> Site:
-        site = make_site(articles or THREE, siteurl=deployed, syndicate={"platforms": {
-            "mastodon": {"url": fake.url, **options}}})
-        assert site.build().exit_code == 0
-        return site
+        return live_site(articles or THREE, {"mastodon": {"url": fake.url, **options}})
 
     return make
 def post(site: Site, token: str = TOKEN, *args: str) -> object:

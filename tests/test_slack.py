@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from conftest import Site, article
-from fakes.slack import FakeSlack, running
+from fakes.slack import FakeSlack
 
 from syndicate.ledger import Ledger
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def slack_site(make_site: Callable[..., Site], deployed: str) -> Site:
-    site = make_site({"a.md": article("Fish & chips > pasta", date="2026-01-01"),
-                      "b.md": article("Another walk", date="2026-01-02")},
-                     siteurl=deployed, syndicate={"platforms": {"slack": {}}})
-    assert site.build().exit_code == 0
-    return site
+def slack_site(live_site: Callable[..., Site]) -> Site:
+    return live_site({"a.md": article("Fish & chips > pasta", date="2026-01-01"),
+                      "b.md": article("Another walk", date="2026-01-02")}, {"slack": {}})
 
 
 def test_messages_are_escaped_as_slack_requires_and_recorded(

@@ -6,12 +6,12 @@ import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import Site, article
-from fakes.telegram import FakeTelegram, running
+from fakes.telegram import FakeTelegram
 
 from syndicate.ledger import Ledger
 
@@ -19,21 +19,12 @@ LONG = " ".join(f"Sentence {n} of a long walk along the river." for n in range(1
 
 
 @pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def telegram_site(make_site: Callable[..., Site], deployed: str,
-                  telegram: FakeTelegram) -> Site:
-    site = make_site({"a.md": article("A walk", date="2026-01-01"),
+def telegram_site(live_site: Callable[..., Site], telegram: FakeTelegram) -> Site:
+    return live_site({"a.md": article("A walk", date="2026-01-01"),
                       "long.md": article("Long", date="2026-01-02", summary=LONG,
                                          thread="yes")},
-                     siteurl=deployed, syndicate={"platforms": {"telegram": {
-                         "chat_id": "@fieldnotes", "api_url": telegram.url, "limit": 1000}}})
-    assert site.build().exit_code == 0
-    return site
+                     {"telegram": {"chat_id": "@fieldnotes", "api_url": telegram.url,
+                                   "limit": 1000}})
 
 
 def test_messages_go_to_the_channel_with_links_and_reply_chains(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from conftest import Site, article
-from fakes.x import FakeX, running
+from fakes.x import FakeX
 
 from syndicate.ledger import Ledger
 
@@ -15,17 +15,8 @@ THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}")
 
 
 @pytest.fixture
-def x() -> Iterator[FakeX]:
-    with running() as fake:
-        yield fake
-
-
-@pytest.fixture
-def x_site(make_site: Callable[..., Site], deployed: str, x: FakeX) -> Site:
-    site = make_site(THREE, siteurl=deployed, syndicate={"platforms": {
-        "x": {"api_url": x.url}}})
-    assert site.build().exit_code == 0
-    return site
+def x_site(live_site: Callable[..., Site], x: FakeX) -> Site:
+    return live_site(THREE, {"x": {"api_url": x.url}})
 
 
 def post(site: Site, token: str) -> object:

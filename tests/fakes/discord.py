@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,19 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fakes.server import FakeHandler, serve
+from fakes.server import FakeHandler, FakePlatform, serve
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(FakePlatform):
     webhook_id: str = "112233445566778899"
     token: str = "webhook-token-abcdefghijklmnopqrstuvwxyz0123456789"
     channel_id: str = "998877665544332211"
     messages: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    latency: float = 0.0  # seconds added to every request, like a real network
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def webhook_url(self) -> str:
@@ -60,7 +55,7 @@ class _Handler(FakeHandler):
         body = self.body()
         time.sleep(fake.latency)
         with fake.lock:
-            fault = fake.faults.pop(0) if fake.faults else None
+            fault = fake.next_fault()
             if fault == "429":
                 self.reply(429, {"message": "You are being rate limited.", "retry_after": 0.25,
                                  "global": False},

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from urllib.parse import parse_qs
 
 import regex
 
-from fakes.server import FakeHandler, serve
+from fakes.server import FakeHandler, FakePlatform, serve
 
 # Written apart from syndicate's own counter, from Mastodon's rule: URLs with a scheme
 # count 23, a remote mention counts without its domain, graphemes otherwise.
@@ -36,7 +35,7 @@ def mastodon_length(text: str, spoiler: str = "") -> int:
 
 
 @dataclass
-class FakeMastodon:
+class FakeMastodon(FakePlatform):
     tokens: set[str] = field(default_factory=lambda: {"good-token"})
     max_characters: int = 500
     advertised_max: int | None = None  # what /api/v2/instance says, if not max_characters
@@ -44,13 +43,9 @@ class FakeMastodon:
     window_seconds: float = 3 * 3600
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], str] = field(default_factory=dict)
-    faults: list[str] = field(default_factory=list)  # "500", "429", "reset", "lost", "ok"
     requests: list[tuple[str, str]] = field(default_factory=list)
-    latency: float = 0.0  # seconds added to every request, like a real network
     window_start: float = field(default_factory=time.time)
     window_count: int = 0
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, method: str, path: str, headers: Any, body: bytes
                ) -> tuple[int, dict[str, str], Any]:
@@ -117,7 +112,7 @@ class _Handler(FakeHandler):
         fake = self.server.fake
         body = self.body()
         time.sleep(fake.latency)
-        fault = fake.faults.pop(0) if fake.faults and method == "POST" else None
+        fault = fake.next_fault() if method == "POST" else None
         if fault == "reset":  # the connection drops before anything is done
             self.drop()
             return

@@ -6,15 +6,25 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 
-class Fake(Protocol):
-    url: str
+@dataclass
+class FakePlatform:
+    """State every fake has: where it listens, queued faults, added latency, a lock."""
+
+    url: str = ""
+    faults: list[str] = field(default_factory=list)  # e.g. "500", "429", "lost", "ok"
+    latency: float = 0.0  # seconds added to every request, like a real network
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_fault(self) -> str | None:
+        return self.faults.pop(0) if self.faults else None
 
 
-F = TypeVar("F", bound=Fake)
+F = TypeVar("F", bound=FakePlatform)
 
 
 class FakeHandler(BaseHTTPRequestHandler):

@@ -8,21 +8,17 @@ Retry-After (seconds). Faults: "429", "lost", "ok".
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from fakes.server import FakeHandler, serve
+from fakes.server import FakeHandler, FakePlatform, serve
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(FakePlatform):
     path: str = "/services/T0001/B0002/slacksecret0123456789abcd"
     messages: list[str] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def webhook_url(self) -> str:
@@ -34,7 +30,7 @@ class _Handler(FakeHandler):
         fake = self.server.fake
         body = self.body()
         with fake.lock:
-            fault = fake.faults.pop(0) if fake.faults else None
+            fault = fake.next_fault()
             if fault == "429":
                 self.reply(429, "rate_limited", {"Retry-After": "1"}, "text/plain")
                 return

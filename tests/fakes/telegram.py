@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakes.server import FakeHandler, serve
+from fakes.server import FakeHandler, FakePlatform, serve
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(FakePlatform):
     token: str = "123456789:AAHfake-bot-token-abcdefghijklmnop"
     channel: str = "@fieldnotes"
     messages: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, path: str, body: bytes) -> tuple[int, Any]:
         match = re.fullmatch(r"/bot([^/]+)/sendMessage", path)
@@ -52,7 +48,7 @@ class _Handler(FakeHandler):
         fake = self.server.fake
         body = self.body()
         with fake.lock:
-            fault = fake.faults.pop(0) if fake.faults else None
+            fault = fake.next_fault()
             if fault == "429":
                 self.reply(429, {"ok": False, "error_code": 429,
                                  "description": "Too Many Requests: retry after 1",

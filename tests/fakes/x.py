@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakes.server import FakeHandler, serve
+from fakes.server import FakeHandler, FakePlatform, serve
 
 
 @dataclass
-class FakeX:
+class FakeX(FakePlatform):
     token: str = "x-user-token-0123456789abcdef"
     user_id: str = "1500000000000000001"
     tweets: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Handler(FakeHandler):
@@ -56,7 +52,7 @@ class _Handler(FakeHandler):
         fake = self.server.fake
         body = json.loads(self.body() or b"{}")
         with fake.lock:
-            fault = fake.faults.pop(0) if fake.faults else None
+            fault = fake.next_fault()
             if fault == "429":
                 self.reply(429, {"title": "Too Many Requests", "status": 429},
                            {"x-rate-limit-remaining": "0",
