@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
@@ -54,6 +57,13 @@ class Site:
         command, *rest = args
         return runner.invoke(cli, [command, "-s", str(self.conf), *rest], env=env,
                              catch_exceptions=False)
+
+    def verbose_post(self, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """`syndicate -v post` through the installed console script, with env added."""
+        script = Path(sys.executable).with_name("syndicate")
+        return subprocess.run([str(script), "-v", "post", "-s", str(self.conf)],
+                              cwd=self.root, env={**os.environ, **env}, capture_output=True,
+                              text=True, timeout=120)
 
     def build(self, env: dict[str, str] | None = None) -> Result:
         return self.run("build", env=env)

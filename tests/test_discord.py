@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from conftest import Site, article
@@ -61,10 +57,7 @@ def test_a_lost_answer_is_not_sent_again_but_marked_for_attention(
 def test_a_wrong_webhook_is_one_line_and_never_printed(discord_site: Site,
                                                        discord: FakeDiscord) -> None:
     wrong = discord.webhook_url.replace(discord.token, "wrong-token-0123456789abcdefghij")
-    script = Path(sys.executable).with_name("syndicate")
-    result = subprocess.run([str(script), "-v", "post", "-s", str(discord_site.conf)],
-                            env={**os.environ, "SYNDICATE_DISCORD_WEBHOOK_URL": wrong},
-                            capture_output=True, text=True, timeout=60)
+    result = discord_site.verbose_post({"SYNDICATE_DISCORD_WEBHOOK_URL": wrong})
     output = result.stdout + result.stderr
     assert result.returncode == 1
     assert "the webhook was refused (HTTP 401)" in output

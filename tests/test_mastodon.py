@@ -197,10 +197,7 @@ def test_no_secret_in_any_output_log_or_file_of_a_verbose_failing_run(
     site = site_for(mastodon, {**THREE, "long.md": article("Long", summary="word " * 150)},
                     limit=400)
     mastodon.faults.extend(["500", "ok", "lost"])
-    script = Path(sys.executable).with_name("syndicate")
-    run = subprocess.run([str(script), "-v", "post", "-s", str(site.conf)], cwd=site.root,
-                         env={**os.environ, "SYNDICATE_MASTODON_TOKEN": secret},
-                         capture_output=True, text=True, timeout=120)
+    run = site.verbose_post({"SYNDICATE_MASTODON_TOKEN": secret})
     assert run.returncode == 1
     assert len(mastodon.statuses) == 3
     assert "mastodon: POST http://127.0.0.1" in run.stderr, "verbose: requests are logged"

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from conftest import Site, article
@@ -43,10 +39,7 @@ def test_messages_go_to_the_channel_with_links_and_reply_chains(
 
 def test_the_bot_token_never_shows(telegram_site: Site, telegram: FakeTelegram) -> None:
     wrong = "987654321:AAwrong-token-zyxwvutsrqponmlk"
-    script = Path(sys.executable).with_name("syndicate")
-    run = subprocess.run([str(script), "-v", "post", "-s", str(telegram_site.conf)],
-                         env={**os.environ, "SYNDICATE_TELEGRAM_BOT_TOKEN": wrong},
-                         capture_output=True, text=True, timeout=60)
+    run = telegram_site.verbose_post({"SYNDICATE_TELEGRAM_BOT_TOKEN": wrong})
     output = run.stdout + run.stderr
     assert run.returncode == 1
     assert "the bot token was refused" in output
