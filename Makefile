@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test fuzz lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ demo: setup
 	$(BIN)/syndicate status
 
 test: setup
-	$(BIN)/pytest
+	HYPOTHESIS_PROFILE=repeatable $(BIN)/pytest
+
+# The properties (counting, cutting, fitting) with new random examples, five rounds.
+fuzz: setup
+	for round in 1 2 3 4 5; do \
+	  $(BIN)/pytest -q -p no:cacheprovider tests/test_fitting.py tests/test_threads.py \
+	    tests/test_bluesky_richtext.py || exit 1; \
+	done
 
 lint: setup
 	$(BIN)/ruff check .

@@ -23,8 +23,9 @@ _TRAILING_SPACES = re.compile(r"[ \t]+\n")
 # What must not stand right before the ellipsis: spaces, and punctuation that would
 # dangle (a comma, an opening bracket or quote).
 _DANGLING = " \t\n,;:.-–—(/[{\"'“‘«„、，：；"
-# A sentence that ends a unit, with any closing quote or bracket after its full stop.
-_SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*\s*$")
+# A sentence that ends a unit: a word, its full stop (a lone " . " ends nothing), and any
+# closing quote or bracket after it.
+_SENTENCE_END = regex.compile(r"[\w\p{M}][.!?…。！？]+[\"'”’»)\]]*\s*$")
 _SENTENCE_CLOSERS = frozenset(".!?…。！？\"'”’»)]")
 # Scripts written without spaces between words: cut those between graphemes.
 _NO_SPACES = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}"

@@ -19,10 +19,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings as hypothesis_settings
 
 from syndicate.cli import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# `make test` (and so CI) runs the properties on a fixed sequence of examples, so a run
+# passes or fails the same way on every machine; `make fuzz` explores new examples.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @dataclass
