@@ -31,7 +31,8 @@ class Draft:
     # Worth a look, but not a reason to hold the post back (a card image without alt).
     warnings: list[str] = field(default_factory=list)
     # The link card, from the article's own metadata: platforms that build it client-side
-    # (Bluesky, LinkedIn) send it; the others read the page's OpenGraph tags.
+    # (Bluesky, LinkedIn) send it; the others build the same card from the page's
+    # OpenGraph tags. Its image can also be attached to the post (the `image` option).
     card: dict[str, str] | None = None
     # What the post carries besides its text: language, content warning, visibility.
     extras: dict[str, Any] = field(default_factory=dict)

@@ -33,6 +33,10 @@ class OutgoingPart:
     reply_to: PostedPart | None = None
     # Fields the post carries besides its text (Draft.extras).
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # The article's link card (Draft.card): url, title, description, and when the
+    # article has one, image (its URL), image_alt and image_file (relative to the
+    # project root). Sent with the first part only.
+    card: Mapping[str, str] | None = None
 
     @property
     def idempotency_key(self) -> str:
