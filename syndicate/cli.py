@@ -250,6 +250,8 @@ def _report(outcome: Outcome) -> None:
         where = outcome.posted[0].url if outcome.posted else ""
         click.echo(f"{click.style('Posted', fg='green')} {draft.article} to {draft.platform}: "
                    f"{where}")
+        for warning in (w for part in outcome.posted for w in part.warnings):
+            click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
     else:
         click.echo(f"{state_badge(outcome.state).capitalize()} {draft.article} to "
                    f"{draft.platform}: {outcome.error}", err=True)

@@ -95,6 +95,7 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
             article_key=draft.article, article_url=draft.url, platform=draft.platform,
             index=index, count=len(draft.parts), text=part.text,
             text_hash=draft.text_hash, lang=draft.lang, reply_to=reply_to,
+            root=posted[0] if posted else None, facets=tuple(part.facets),
             extras=draft.extras, card=draft.card if index == 0 else None)
         state = ledger.part_state(draft.article, draft.platform, index)
         already = ledger.posted_part(draft.article, draft.platform, index)

@@ -131,6 +131,19 @@ def article(title: str, date: str = "2026-01-10", tags: str = "walking",
     return ARTICLE.format(title=title, date=date, tags=tags, extra=extra, body=body)
 
 
+def write_png(path: Path, size: tuple[int, int] = (120, 80), noisy: bool = False) -> bytes:
+    """A real PNG; a noisy one does not compress, so its size follows its pixel count."""
+    from PIL import Image
+
+    if noisy:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, (40, 90, 160))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "PNG")
+    return path.read_bytes()
+
+
 def links_in(part: dict[str, Any]) -> list[str]:
     """The URLs a posted part links to: in its text, or (Bluesky) in its link facets."""
     uris = [feature["uri"] for facet in part.get("facets", []) for feature in facet["features"]

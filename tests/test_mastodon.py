@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Site, article
+from conftest import Site, article, write_png
 from fakes.mastodon import FakeMastodon
 
 from syndicate.ledger import Ledger
@@ -205,3 +205,36 @@ def test_no_secret_in_any_output_log_or_file_of_a_verbose_failing_run(
     for path in site.root.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_the_article_image_is_attached_with_its_alt_text_once_processed(
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    mastodon.image_size_limit = 40_000  # a small server: the image must be made smaller
+    articles = {"door.md": article("The red door", image="images/door.png",
+                                   image_alt="A red door in a white wall")}
+    site = site_for(mastodon, articles, image=True)
+    original = write_png(site.root / "content/images/door.png", (500, 400), noisy=True)
+    assert len(original) > mastodon.image_size_limit
+    assert site.build().exit_code == 0
+    result = post(site)
+    assert result.exit_code == 0, result.output
+    (status,) = mastodon.statuses.values()
+    (media,) = status["media_attachments"]
+    assert media["description"] == "A red door in a white wall"
+    assert media["url"], "attached only once the server finished processing it"
+    polls = [r for r in mastodon.requests if r[1].startswith("/api/v1/media/")]
+    assert len(polls) == mastodon.processing_polls + 1
+    sent = mastodon.media_files[media["id"]]
+    assert len(sent) <= mastodon.image_size_limit and sent[:3] == b"\xff\xd8\xff"  # JPEG
+
+
+def test_without_the_image_option_the_server_builds_the_card(
+        site_for: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    articles = {"door.md": article("The red door", image="images/door.png",
+                                   image_alt="A red door")}
+    site = site_for(mastodon, articles)
+    write_png(site.root / "content/images/door.png")
+    assert site.build().exit_code == 0
+    assert post(site).exit_code == 0
+    (status,) = mastodon.statuses.values()
+    assert status["media_attachments"] == [] and not mastodon.media

@@ -30,7 +30,11 @@ class OutgoingPart:
     text: str
     text_hash: str
     lang: str | None = None
+    # The part this one answers (the previous part), and the first part of its thread.
     reply_to: PostedPart | None = None
+    root: PostedPart | None = None
+    # Rich-text annotations of text (Bluesky's link and hashtag facets, UTF-8 offsets).
+    facets: tuple[Mapping[str, Any], ...] = ()
     # Fields the post carries besides its text (Draft.extras).
     extras: Mapping[str, Any] = field(default_factory=dict)
     # The article's link card (Draft.card): url, title, description, and when the
@@ -51,6 +55,8 @@ class PostedPart:
 
     id: str
     url: str
+    # What the author should know about how it went out (e.g. a card without its image).
+    warnings: tuple[str, ...] = ()
 
 
 class Poster(Protocol):

@@ -60,8 +60,10 @@ class Mastodon(Platform):
     label = "Mastodon"
     default_limit = 500
     # software: what the server runs; anything but "mastodon" is counted the safe way.
+    # image: attach the article's image, with its alt text, instead of letting the
+    # server build its link card from the page.
     option_defaults = {"url": None, "visibility": "public", "url_length": 23,
-                       "software": "mastodon", "content_warning": None}
+                       "software": "mastodon", "content_warning": None, "image": False}
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:
@@ -88,7 +90,7 @@ class Mastodon(Platform):
     retry_is_safe = True
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
-        return MastodonPoster(self, http)
+        return MastodonPoster(self, http, project_root)
 
 
 def _rate_limit_wait(response: httpx.Response) -> float | None:
@@ -98,10 +100,17 @@ def _rate_limit_wait(response: httpx.Response) -> float | None:
     return seconds_until(response.headers.get("X-RateLimit-Reset"))
 
 
+# Mastodon's own limits when the instance does not say: image bytes, alt text length.
+IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
+MAX_DESCRIPTION = 1500
+# How long to wait for an uploaded image to be processed before posting without it.
+MEDIA_WAIT_SECONDS = 30.0
+
+
 class MastodonPoster:
     """POST /api/v1/statuses, one status per part, replies chained by in_reply_to_id."""
 
-    def __init__(self, platform: Mastodon, http: Http) -> None:
+    def __init__(self, platform: Mastodon, http: Http, project_root: str = ".") -> None:
         url = platform.option("url")
         if not url:
             raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
@@ -109,6 +118,9 @@ class MastodonPoster:
         self.base = str(url).rstrip("/")
         self.http = http
         self._token = platform.settings.secrets["token"]
+        self.attach_image = bool(platform.option("image"))
+        self.project_root = project_root
+        self.image_size_limit = IMAGE_SIZE_LIMIT
         self.max_characters, self.url_length = self._instance_limits()
 
     def _instance_limits(self) -> tuple[int | None, int]:
@@ -118,10 +130,51 @@ class MastodonPoster:
         if response.status_code != 200:
             return None, 23
         try:
-            statuses = response.json()["configuration"]["statuses"]
+            configuration = response.json()["configuration"]
+            media = configuration.get("media_attachments") or {}
+            self.image_size_limit = int(media.get("image_size_limit") or IMAGE_SIZE_LIMIT)
+            statuses = configuration["statuses"]
             return int(statuses["max_characters"]), int(statuses["characters_reserved_per_url"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None, 23
+
+    def _media(self, part: OutgoingPart, warnings: list[str]) -> str | None:
+        """The id of the article's image uploaded with its alt text, ready to attach."""
+        from syndicate.images import ImageProblem, card_image
+
+        try:
+            image = card_image(self.project_root, part.card, self.image_size_limit)
+        except ImageProblem as problem:
+            warnings.append(f"{part.article_key}: posted to Mastodon without its image: "
+                            f"{problem}")
+            return None
+        if image is None:
+            return None
+        auth = {"Authorization": f"Bearer {self._token}"}
+        # An upload repeated by a retry only leaves an unattached copy the server deletes.
+        response = self.http.request(
+            "mastodon", "POST", f"{self.base}/api/v2/media", idempotent=True,
+            wait_for=_rate_limit_wait, headers=auth,
+            files={"file": (image.name, image.data, image.mime)},
+            data={"description": image.alt[:MAX_DESCRIPTION]})
+        self._check(response)
+        media = response.json()
+        # 202: accepted, still processing; the status may only attach it once it has a url.
+        waited = 0.0
+        while not media.get("url"):
+            if waited >= MEDIA_WAIT_SECONDS:
+                warnings.append(f"{part.article_key}: the server was still processing the "
+                                "image; posted to Mastodon without it")
+                return None
+            self.http.sleep(min(0.5 + waited / 4, 5.0))
+            waited += min(0.5 + waited / 4, 5.0)
+            response = self.http.request("mastodon", "GET",
+                                         f"{self.base}/api/v1/media/{media['id']}",
+                                         idempotent=True, wait_for=_rate_limit_wait,
+                                         headers=auth)
+            self._check(response)
+            media = response.json()
+        return str(media["id"])
 
     def post(self, part: OutgoingPart) -> PostedPart:
         if self.max_characters is not None:
@@ -133,17 +186,28 @@ class MastodonPoster:
                     "mastodon", f"{length} characters is over this server's limit of "
                     f"{self.max_characters}", f"set \"limit\": {self.max_characters} for "
                     "mastodon in SYNDICATE and rebuild")
-        form: dict[str, str] = {"status": part.text}
+        form: dict[str, str | list[str]] = {"status": part.text}
         for key in ("visibility", "language", "spoiler_text"):
             if part.extras.get(key):
                 form[key] = str(part.extras[key])
         if part.reply_to:
             form["in_reply_to_id"] = part.reply_to.id
+        warnings: list[str] = []
+        if self.attach_image and part.card:
+            media_id = self._media(part, warnings)
+            if media_id:
+                form["media_ids[]"] = [media_id]
         response = self.http.request(
             "mastodon", "POST", f"{self.base}/api/v1/statuses", idempotent=True,
             wait_for=_rate_limit_wait, data=form,
             headers={"Authorization": f"Bearer {self._token}",
                      "Idempotency-Key": part.idempotency_key})
+        self._check(response)
+        status = response.json()
+        return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]),
+                          warnings=tuple(warnings))
+
+    def _check(self, response: httpx.Response) -> None:
         if response.status_code == 401:
             raise PostingError("mastodon", "the server refused the token (401)",
                                "check SYNDICATE_MASTODON_TOKEN: an access token with the "
@@ -152,11 +216,9 @@ class MastodonPoster:
             raise PostingError("mastodon", f"the server rejected the post: {_error(response)}",
                                "shorten the draft, or set the platform's limit to the "
                                "server's max_characters")
-        if response.status_code >= 300:
+        if response.status_code >= 300 and response.status_code != 206:
             raise PostingError("mastodon", f"HTTP {response.status_code}: {_error(response)}",
                                "see the server's answer above")
-        status = response.json()
-        return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]))
 
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
         return None  # the Idempotency-Key makes a resend safe instead

@@ -4,11 +4,16 @@ It follows Mastodon's documented behaviour (PLATFORMS.md): statuses by form or J
 Bearer tokens (401), the length limit counted Mastodon's way (422 with Mastodon's
 message), Idempotency-Key kept per token for an hour (a repeat returns the status
 already made), rate limits with X-RateLimit-* headers whose Reset is ISO 8601 and a 429
-without Retry-After, and /api/v2/instance. Faults can be queued for tests.
+without Retry-After, /api/v2/instance, and media: POST /api/v2/media answers 202 while
+the image is processed (GET /api/v1/media/:id answers 206 with a null url until it is
+ready) and a status may attach only processed media of its own account. Faults can be
+queued for tests.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import re
 import time
@@ -46,6 +51,10 @@ class FakeMastodon(FakePlatform):
     requests: list[tuple[str, str]] = field(default_factory=list)
     window_start: float = field(default_factory=time.time)
     window_count: int = 0
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media_files: dict[str, bytes] = field(default_factory=dict)
+    processing_polls: int = 2  # GETs of a new upload that still find it processing
+    image_size_limit: int = 16 * 1024 * 1024
 
     def handle(self, method: str, path: str, headers: Any, body: bytes
                ) -> tuple[int, dict[str, str], Any]:
@@ -55,16 +64,63 @@ class FakeMastodon(FakePlatform):
             if path == "/api/v2/instance" and method == "GET":
                 return 200, {}, {"domain": "127.0.0.1", "version": "4.3.0", "configuration": {
                     "statuses": {"max_characters": self.advertised_max or self.max_characters,
-                                 "characters_reserved_per_url": 23}}}
+                                 "characters_reserved_per_url": 23},
+                    "media_attachments": {"image_size_limit": self.image_size_limit}}}
             token = (headers.get("Authorization") or "").removeprefix("Bearer ")
             if token not in self.tokens:
                 return 401, {}, {"error": "The access token is invalid"}
             if path == "/api/v1/statuses" and method == "POST":
                 return self._create_status(token, headers, body)
+            if path == "/api/v2/media" and method == "POST":
+                return self._upload(token, headers, body)
+            match = re.fullmatch(r"/api/v1/media/(\d+)", path)
+            if match and method == "GET":
+                return self._media_state(token, match.group(1))
             match = re.fullmatch(r"/api/v1/statuses/(\d+)", path)
             if match and method == "GET" and match.group(1) in self.statuses:
                 return 200, {}, self.statuses[match.group(1)]
             return 404, {}, {"error": "Record not found"}
+
+    def _upload(self, token: str, headers: Any, body: bytes
+                ) -> tuple[int, dict[str, str], Any]:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + headers.get("Content-Type", "").encode() + b"\r\n\r\n" + body)
+        fields = {part.get_param("name", header="content-disposition"): part
+                  for part in message.iter_parts()} if message.is_multipart() else {}
+        upload = fields.get("file")
+        if upload is None:
+            return 422, {}, {"error": "Validation failed: File can't be blank"}
+        data = upload.get_payload(decode=True)
+        if not upload.get_content_type().startswith("image/"):
+            return 422, {}, {"error": "Validation failed: File has contents that are not "
+                             "what they are reported to be"}
+        if len(data) > self.image_size_limit:
+            return 422, {}, {"error": "Validation failed: File file size must be less than "
+                             f"{self.image_size_limit} Bytes"}
+        description = fields["description"].get_content() if "description" in fields else ""
+        if len(description) > 1500:
+            return 422, {}, {"error": "Validation failed: Description is too long "
+                             "(maximum is 1500 characters)"}
+        media_id = str(200000 + len(self.media) + 1)
+        self.media[media_id] = {"id": media_id, "type": "image", "url": None,
+                                "description": description, "token": token,
+                                "polls_left": self.processing_polls}
+        self.media_files[media_id] = data
+        return 202, {}, self._public_media(media_id)
+
+    def _public_media(self, media_id: str) -> dict[str, Any]:
+        return {k: v for k, v in self.media[media_id].items() if k not in ("token",
+                                                                         "polls_left")}
+
+    def _media_state(self, token: str, media_id: str) -> tuple[int, dict[str, str], Any]:
+        media = self.media.get(media_id)
+        if media is None or media["token"] != token:
+            return 404, {}, {"error": "Record not found"}
+        if media["polls_left"] > 0:
+            media["polls_left"] -= 1
+            return 206, {}, self._public_media(media_id)
+        media["url"] = f"{self.url}/system/media/{media_id}.png"
+        return 200, {}, self._public_media(media_id)
 
     def _rate_headers(self) -> dict[str, str]:
         reset = datetime.fromtimestamp(self.window_start + self.window_seconds, UTC)
@@ -76,9 +132,13 @@ class FakeMastodon(FakePlatform):
     def _create_status(self, token: str, headers: Any, body: bytes
                        ) -> tuple[int, dict[str, str], Any]:
         if headers.get("Content-Type", "").startswith("application/json"):
-            form = {k: str(v) for k, v in json.loads(body or b"{}").items()}
+            data = json.loads(body or b"{}")
+            form = {k: str(v) for k, v in data.items()}
+            media_ids = [str(m) for m in data.get("media_ids", [])]
         else:
-            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+            fields = parse_qs(body.decode("utf-8"))
+            form = {k: v[0] for k, v in fields.items()}
+            media_ids = fields.get("media_ids[]", [])
         key = headers.get("Idempotency-Key")
         if key and (token, key) in self.idempotency:
             return 200, self._rate_headers(), self.statuses[self.idempotency[(token, key)]]
@@ -93,6 +153,13 @@ class FakeMastodon(FakePlatform):
         reply = form.get("in_reply_to_id")
         if reply and reply not in self.statuses:
             return 404, {}, {"error": "Record not found"}
+        for media_id in media_ids:
+            media = self.media.get(media_id)
+            if media is None or media["token"] != token:
+                return 422, {}, {"error": "Validation failed: media_ids are invalid"}
+            if not media["url"]:
+                return 422, {}, {"error": "Cannot attach files that have not finished "
+                                 "processing. Try again in a moment!"}
         self.window_count += 1
         status_id = str(100000 + len(self.statuses) + 1)
         status = {"id": status_id, "content": text, "in_reply_to_id": reply,
@@ -100,7 +167,8 @@ class FakeMastodon(FakePlatform):
                   "language": form.get("language"), "visibility": form.get("visibility"),
                   "url": f"{self.url}/@fieldnotes/{status_id}",
                   "uri": f"{self.url}/users/fieldnotes/statuses/{status_id}",
-                  "created_at": datetime.now(UTC).isoformat()}
+                  "created_at": datetime.now(UTC).isoformat(),
+                  "media_attachments": [self._public_media(m) for m in media_ids]}
         self.statuses[status_id] = status
         if key:
             self.idempotency[(token, key)] = status_id
