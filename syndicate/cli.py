@@ -212,14 +212,18 @@ def check(settings_path: Path) -> None:
 
 
 def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
-                    wait: float) -> None:
+                    wait: float, settings: Settings) -> None:
     """Keep back the remote drafts of articles whose page the site does not serve yet."""
     urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
     if not urls:
         return
     if wait:
         click.echo(f"Waiting up to {wait:g} s for {len(urls)} article page(s) to be live…")
-    plan.not_live = not_live(urls, http, wait)
+    feeds = settings.feed_urls if settings.check_live == "feed" else ()
+    if settings.check_live == "feed" and not feeds:
+        raise SettingsError(settings.where, 'check_live is "feed" but the site has no feed',
+                            "set FEED_ALL_ATOM (or FEED_ATOM/RSS), or check_live to \"page\"")
+    plan.not_live = not_live(urls, http, wait, feeds=feeds)
     plan.to_post = [d for d in plan.to_post
                     if not (platforms[d.platform].remote and d.url in plan.not_live)]
 
@@ -289,7 +293,7 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
             with open_posters({d.platform: platforms[d.platform] for d in plan.to_post},
                               settings.root) as (posters, http):
                 if settings.check_live:
-                    hold_until_live(plan, platforms, http, wait_seconds)
+                    hold_until_live(plan, platforms, http, wait_seconds, settings)
                 outcomes = post_all(plan, platforms, posters, ledger, _report)
     for draft in plan.not_fitting:
         click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "

@@ -7,7 +7,7 @@ two weeks: a post made before the page exists carries a broken card.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import httpx
 
@@ -15,23 +15,61 @@ from syndicate.http import Http
 
 
 def not_live(urls: Iterable[str], http: Http, wait: float = 0.0,
-             sleep: Callable[[float], None] = time.sleep, every: float = 5.0
-             ) -> dict[str, str]:
-    """The URLs that are not live yet (after waiting up to `wait` seconds), with why."""
+             sleep: Callable[[float], None] = time.sleep, every: float = 5.0,
+             feeds: Sequence[str] = ()) -> dict[str, str]:
+    """The URLs that are not live yet (after waiting up to `wait` seconds), with why.
+
+    With feeds, an article is live once a deployed feed lists it (one request however
+    many articles wait); without, once its own page answers 200 after redirects.
+    """
     pending = dict.fromkeys(urls, "not checked")
     deadline = time.monotonic() + wait
     while True:
-        for url in list(pending):
-            try:
-                response = http.client.get(url, follow_redirects=True)
-            except httpx.HTTPError as error:
-                pending[url] = f"cannot be reached ({type(error).__name__})"
-                continue
-            if response.status_code == 200:
-                del pending[url]
-            else:
-                pending[url] = f"HTTP {response.status_code}"
+        if feeds:
+            _check_feeds(pending, feeds, http)
+        else:
+            _check_pages(pending, http)
         left = deadline - time.monotonic()
         if not pending or left <= 0:
             return pending
         sleep(min(every, left))
+
+
+def _check_pages(pending: dict[str, str], http: Http) -> None:
+    for url in list(pending):
+        try:
+            response = http.client.get(url, follow_redirects=True)
+        except httpx.HTTPError as error:
+            pending[url] = f"cannot be reached ({type(error).__name__})"
+            continue
+        if response.status_code == 200:
+            del pending[url]
+        else:
+            pending[url] = f"HTTP {response.status_code}"
+
+
+def _check_feeds(pending: dict[str, str], feeds: Sequence[str], http: Http) -> None:
+    import feedparser
+
+    why = "not in the deployed feed"
+    listed: set[str] = set()
+    for feed in feeds:
+        try:
+            # No caching layer may hand back an old feed: ask for a fresh one.
+            response = http.client.get(feed, follow_redirects=True,
+                                       headers={"Cache-Control": "no-cache"})
+        except httpx.HTTPError as error:
+            why = f"the feed {feed} cannot be reached ({type(error).__name__})"
+            continue
+        if response.status_code != 200:
+            why = f"the feed {feed} answers HTTP {response.status_code}"
+            continue
+        parsed = feedparser.parse(response.content)
+        for entry in parsed.entries:
+            listed.update(link.get("href", "") for link in entry.get("links", []))
+            listed.add(entry.get("link", ""))
+    for url in list(pending):
+        if url in listed:
+            del pending[url]
+        else:
+            pending[url] = why

@@ -26,7 +26,9 @@ DEFAULTS: Mapping[str, Any] = {
     "templates": "syndicate_templates",
     "max_per_run": 5,
     "hashtags": 4,
-    # Post to remote platforms only once the deployed site serves the article's page.
+    # Post to remote platforms only once the deployed site serves the article: "page"
+    # (or True): its page answers 200; "feed": the deployed feed lists it (one request
+    # for many articles); False: do not check.
     "check_live": True,
 }
 ENV_PREFIX = "SYNDICATE_"
@@ -48,7 +50,9 @@ class Settings:
     templates_path: Path
     max_per_run: int
     hashtags: int
-    check_live: bool = True
+    check_live: str = "page"  # "page", "feed" or "" (off)
+    # The feeds the site publishes, as absolute URLs (for check_live "feed").
+    feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
 
 
@@ -159,9 +163,31 @@ def settings_from_pelican(
         max_per_run=_positive_int(merged["max_per_run"], where, "max_per_run"),
         hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
         else 0,
-        check_live=bool(merged["check_live"]),
+        check_live=_live_check(merged["check_live"], where),
+        feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )
+
+
+def _live_check(value: Any, where: str) -> str:
+    if value is True or value == "page":
+        return "page"
+    if value == "feed":
+        return "feed"
+    if value is False or value is None:
+        return ""
+    raise SettingsError(where, f"SYNDICATE check_live is {value!r}",
+                        'use "page" (or True), "feed", or False')
+
+
+FEED_SETTINGS = ("FEED_ALL_ATOM", "FEED_ALL_RSS", "FEED_ATOM", "FEED_RSS")
+
+
+def _feed_urls(pelican: Mapping[str, Any]) -> tuple[str, ...]:
+    """Where the deployed site's feeds are, as Pelican writes their links."""
+    domain = str(pelican.get("FEED_DOMAIN") or pelican.get("SITEURL") or "").rstrip("/")
+    paths = [str(pelican[key]) for key in FEED_SETTINGS if pelican.get(key)]
+    return tuple(f"{domain}/{path.lstrip('/')}" for path in dict.fromkeys(paths))
 
 
 def read_settings_file(path: Path) -> dict[str, Any]:

@@ -89,6 +89,8 @@ def test_content_and_template_errors(posted_site: Site,
     ({"platforms": {"mastodon": {"token": "abc"}}},
      ["is a secret", "SYNDICATE_MASTODON_TOKEN"]),
     ({"platforms": {"outbox": {"limit": "lots"}}}, ["limit must be a positive whole number"]),
+    ({"platforms": {"outbox": {}}, "check_live": "yes"},
+     ["check_live is 'yes'", 'use "page" (or True), "feed", or False']),
 ])
 def test_bad_settings(posted_site: Site, syndicate: dict, words: list[str]) -> None:
     ledger = posted_site.ledger.read_bytes()

@@ -182,6 +182,28 @@ def test_an_article_not_live_yet_waits_and_the_rest_go_out(
     assert len(mastodon.statuses) == 3
 
 
+def test_with_check_live_feed_an_article_is_live_once_the_deployed_feed_lists_it(
+        make_site: Callable[..., Site], deployed: str, mastodon: FakeMastodon) -> None:
+    first_two = dict(list(THREE.items())[:2])
+    site = make_site(first_two, siteurl=deployed, syndicate={
+        "platforms": {"mastodon": {"url": mastodon.url}}, "check_live": "feed"})
+    assert site.build().exit_code == 0
+    feed = site.output / "feeds/all.atom.xml"
+    old_feed = feed.read_bytes()
+    site.write("content/walk-2.md", THREE["walk-2.md"])
+    assert site.build().exit_code == 0
+    new_feed = feed.read_bytes()
+    feed.write_bytes(old_feed)  # the page is there, but the deployed feed is the old one
+    result = post(site)
+    assert result.exit_code == 1
+    assert "walk-number-2" in result.output and "not in the deployed feed" in result.output
+    assert len(mastodon.statuses) == 2
+    feed.write_bytes(new_feed)
+    result = post(site)
+    assert result.exit_code == 0, result.output
+    assert len(mastodon.statuses) == 3
+
+
 def test_the_outbox_needs_no_live_site(make_site: Callable[..., Site]) -> None:
     site = make_site(THREE, siteurl="https://blog.invalid")
     site.build()
