@@ -248,17 +248,27 @@ def open_posters(platforms: dict[str, Platform], root: Path
         http.close()
 
 
-def _report(outcome: Outcome) -> None:
-    draft = outcome.draft
-    if outcome.state == "posted":
-        where = outcome.posted[0].url if outcome.posted else ""
-        click.echo(f"{click.style('Posted', fg='green')} {draft.article} to {draft.platform}: "
-                   f"{where}")
-        for warning in (w for part in outcome.posted for w in part.warnings):
-            click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
-    else:
-        click.echo(f"{state_badge(outcome.state).capitalize()} {draft.article} to "
-                   f"{draft.platform}: {outcome.error}", err=True)
+def reporter(total: int) -> Callable[[Outcome], None]:
+    """Prints each draft's outcome as it happens, numbered: progress on a long run."""
+    done = 0
+    width = len(str(total))
+
+    def report(outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+        counter = f"[{done:>{width}}/{total}]"
+        draft = outcome.draft
+        if outcome.state == "posted":
+            where = outcome.posted[0].url if outcome.posted else ""
+            click.echo(f"{counter} {click.style('Posted', fg='green')} {draft.article} to "
+                       f"{draft.platform}: {where}")
+            for warning in (w for part in outcome.posted for w in part.warnings):
+                click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
+        else:
+            click.echo(f"{counter} {state_badge(outcome.state).capitalize()} {draft.article} "
+                       f"to {draft.platform}: {outcome.error}", err=True)
+
+    return report
 
 
 @cli.command()
@@ -294,7 +304,12 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                               settings.root) as (posters, http):
                 if settings.check_live:
                     hold_until_live(plan, platforms, http, wait_seconds, settings)
-                outcomes = post_all(plan, platforms, posters, ledger, _report)
+                if plan.to_post:
+                    names = sorted({d.platform for d in plan.to_post})
+                    click.echo(f"Posting {len(plan.to_post)} draft"
+                               f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
+                outcomes = post_all(plan, platforms, posters, ledger,
+                                    reporter(len(plan.to_post)))
     for draft in plan.not_fitting:
         click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "
                    f"({'; '.join(draft.problems)})", err=True)
