@@ -71,6 +71,8 @@ def fingerprint(article: str, platform: Platform, template_source: str) -> str:
 
 def is_threaded(article: ArticleSource, platform: Platform) -> bool:
     """Whether a long draft becomes a reply chain: `Thread:` metadata, else the setting."""
+    if "thread" not in platform.common_options:  # no reply chains there (LinkedIn)
+        return False
     choice = article.metadata.get("thread", "").strip().lower()
     if choice in ("yes", "true", "on", "1"):
         return True

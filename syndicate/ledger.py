@@ -26,7 +26,8 @@ from syndicate.platforms.base import PostedPart
 
 VERSION = 1
 STATES = ("pending", "posted", "failed", "skipped", "attention")
-PART_STATES = ("pending", "posted")
+# A part is "failed" when the platform definitely refused it: it can be sent again.
+PART_STATES = ("pending", "posted", "failed")
 DONE_STATES = ("posted", "skipped")
 _FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
 
@@ -156,9 +157,13 @@ class Ledger:
 
     @_serialized
     def record_failed(self, key: str, url: str, platform: str, error: str,
-                      state: str = "failed") -> None:
+                      state: str = "failed", refused_part: int | None = None) -> None:
+        """The draft failed; refused_part names a part the platform definitely did not
+        post (so it is no longer "pending": the next run may send it again)."""
         entry = self._entry_for_update(key, url, platform)
         entry.update(state=state, error=error, updated_at=_now())
+        if refused_part is not None and refused_part < len(entry["parts"]):
+            entry["parts"][refused_part] = {"state": "failed", "since": _now()}
         self.save()
 
     @_serialized

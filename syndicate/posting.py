@@ -127,11 +127,14 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
                                  state="attention")
             return Outcome(draft, "attention", posted, error.line())
         except PostingError as error:
-            ledger.record_failed(draft.article, draft.url, draft.platform, error.line())
+            # Refused (or never reached): the part is not out there, it may go again.
+            ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
+                                 refused_part=index)
             return Outcome(draft, "failed", posted, error.line())
         except OSError as error:
             message = f"{platform.label}: {type(error).__name__}: {error.strerror or error}"
-            ledger.record_failed(draft.article, draft.url, draft.platform, message)
+            ledger.record_failed(draft.article, draft.url, draft.platform, message,
+                                 refused_part=index)
             return Outcome(draft, "failed", posted, message)
         ledger.record_part_posted(draft.article, draft.platform, index, result,
                                   last=index == len(draft.parts) - 1)

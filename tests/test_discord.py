@@ -64,6 +64,10 @@ def test_a_wrong_webhook_is_one_line_and_never_printed(discord_site: Site,
     assert "discord: POST http://127.0.0.1" in output, "verbose: requests are logged"
     assert "wrong-token" not in output
     assert not discord.messages
+    # Refused is not "maybe sent": with the right webhook, the next run posts them all.
+    fixed = post(discord_site, discord.webhook_url)
+    assert fixed.exit_code == 0, fixed.output
+    assert len(discord.messages) == 3
 
 
 def test_platforms_post_side_by_side_each_in_order(

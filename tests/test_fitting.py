@@ -66,7 +66,7 @@ def test_shortening_cuts_at_a_word_or_grapheme_boundary(text: str, keep: int) ->
         return
     # Cut text ends with an ellipsis, or after a whole sentence: a word and its full stop.
     assert short == "" or short.endswith(ELLIPSIS) or \
-        re.search(r"\w[.!?…]+$", short) and text[len(short)].isspace()
+        (re.search(r"\w[.!?…]+$", short) and text[len(short)].isspace())
     kept = short.removesuffix(ELLIPSIS)
     assert text.startswith(kept)
     # The cut falls between whole graphemes, and no space dangles before the ellipsis.
