@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup demo test fuzz lint bench clean
+.PHONY: setup pds demo test fuzz lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ demo: setup
 	$(BIN)/syndicate build
 	$(BIN)/syndicate status
 
-test: setup
+# The reference Bluesky PDS the tests post to (npm; cached in .pds/, skipped when current).
+pds:
+	bash tests/pds/install.sh
+
+test: setup pds
 	HYPOTHESIS_PROFILE=repeatable $(BIN)/pytest
 
 # The properties (counting, cutting, fitting) with new random examples, five rounds.

@@ -56,6 +56,8 @@ class _Handler(FakeHandler):
         time.sleep(fake.latency)
         with fake.lock:
             fault = fake.next_fault()
+            if self.common_fault(fault):
+                return
             if fault == "429":
                 self.reply(429, {"message": "You are being rate limited.", "retry_after": 0.25,
                                  "global": False},

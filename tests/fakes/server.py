@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +20,17 @@ class FakePlatform:
     faults: list[str] = field(default_factory=list)  # e.g. "500", "429", "lost", "ok"
     latency: float = 0.0  # seconds added to every request, like a real network
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Past the queued faults: this share of requests gets one of random_faults.
+    fault_rate: float = 0.0
+    random_faults: tuple[str, ...] = ("500", "429", "reset", "lost")
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def next_fault(self) -> str | None:
-        return self.faults.pop(0) if self.faults else None
+        if self.faults:
+            return self.faults.pop(0)
+        if self.fault_rate and self.rng.random() < self.fault_rate:
+            return self.rng.choice(self.random_faults)
+        return None
 
 
 F = TypeVar("F", bound=FakePlatform)
@@ -53,6 +62,16 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def common_fault(self, fault: str | None) -> bool:
+        """Answer the faults every platform has alike; True when one was answered."""
+        if fault in ("500", "502", "503"):
+            self.reply(int(fault), {"error": "Internal Server Error"})
+            return True
+        if fault == "reset":  # the connection drops before the server does anything
+            self.drop()
+            return True
+        return False
 
     def drop(self) -> None:
         """Close without an answer: the request may or may not have been acted on."""

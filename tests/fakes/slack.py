@@ -31,6 +31,8 @@ class _Handler(FakeHandler):
         body = self.body()
         with fake.lock:
             fault = fake.next_fault()
+            if self.common_fault(fault):
+                return
             if fault == "429":
                 self.reply(429, "rate_limited", {"Retry-After": "1"}, "text/plain")
                 return

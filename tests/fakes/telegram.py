@@ -49,6 +49,8 @@ class _Handler(FakeHandler):
         body = self.body()
         with fake.lock:
             fault = fake.next_fault()
+            if self.common_fault(fault):
+                return
             if fault == "429":
                 self.reply(429, {"ok": False, "error_code": 429,
                                  "description": "Too Many Requests: retry after 1",

@@ -53,6 +53,8 @@ class _Handler(FakeHandler):
         body = json.loads(self.body() or b"{}")
         with fake.lock:
             fault = fake.next_fault()
+            if self.common_fault(fault):
+                return
             if fault == "429":
                 self.reply(429, {"title": "Too Many Requests", "status": 429},
                            {"x-rate-limit-remaining": "0",
