@@ -122,10 +122,14 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
         try:
             result = poster.post(outgoing)
         except AmbiguousFailure as error:
-            # It may have gone out: never resend blindly. A person looks, then decides.
-            ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
-                                 state="attention")
-            return Outcome(draft, "attention", posted, error.line())
+            # It may have gone out: never resend blindly. Look for it where the platform
+            # allows; otherwise a person looks, then decides.
+            found = _look_for(poster, outgoing)
+            if found is None:
+                ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
+                                     state="attention")
+                return Outcome(draft, "attention", posted, error.line())
+            result = found
         except PostingError as error:
             # Refused (or never reached): the part is not out there, it may go again.
             ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
@@ -143,6 +147,13 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
     if ledger.state(draft.article, draft.platform) != "posted":
         ledger.record_posted(draft.article, draft.platform)
     return Outcome(draft, "posted", posted)
+
+
+def _look_for(poster: Poster, part: OutgoingPart) -> PostedPart | None:
+    try:
+        return poster.find_posted(part)
+    except PostingError:
+        return None
 
 
 def post_all(plan: Plan, platforms: dict[str, Platform], posters: dict[str, Poster],

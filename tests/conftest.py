@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 import json
 import os
 import shutil
@@ -20,10 +21,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings as hypothesis_settings
+from pds_server import Account, PdsServer, start_pds
 
 from syndicate.cli import cli
 
 PROJECT = Path(__file__).resolve().parent.parent
+_handles = itertools.count(1)
 
 # `make test` (and so CI) runs the properties on a fixed sequence of examples, so a run
 # passes or fails the same way on every machine; `make fuzz` explores new examples.
@@ -232,6 +235,21 @@ def slack() -> Iterator[Any]:
 @pytest.fixture
 def x() -> Iterator[Any]:
     yield from _serving("x")
+
+
+@pytest.fixture(scope="session")
+def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdsServer]:
+    with start_pds(tmp_path_factory.mktemp("pds")) as server:
+        yield server
+
+
+@pytest.fixture
+def bluesky_account(pds: PdsServer) -> Account:
+    """A fresh account for each test, signed in with an app password, as users should."""
+    handle = f"walker{next(_handles)}-{os.getpid()}.test"
+    main = pds.create_account(handle, "main-password-not-for-apps")
+    app_password = pds.create_app_password(main, "syndicate")
+    return Account(did=main.did, handle=main.handle, password=app_password)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

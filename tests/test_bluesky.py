@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from conftest import Site, article, write_png
 from fakes import proxy
-from pds_server import Account, PdsServer, start_pds
+from pds_server import Account, PdsServer
 
 from syndicate.ledger import Ledger
 
@@ -30,13 +30,6 @@ THREE = {f"walk-{n}.md": article(f"Walk number {n}", date=f"2026-01-0{n + 1}",
                                  tags="walking, city",
                                  summary=f"The summary of walk {n}, in plain words.")
          for n in range(3)}
-_handles = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdsServer]:
-    with start_pds(tmp_path_factory.mktemp("pds")) as server:
-        yield server
 
 
 @pytest.fixture
@@ -46,47 +39,38 @@ def stack() -> Iterator[ExitStack]:
 
 
 @pytest.fixture
-def account(pds: PdsServer) -> Account:
-    """A fresh account for each test, signed in with an app password, as users should."""
-    handle = f"walker{next(_handles)}-{os.getpid()}.test"
-    main = pds.create_account(handle, "main-password-not-for-apps")
-    app_password = pds.create_app_password(main, "syndicate")
-    return Account(did=main.did, handle=main.handle, password=app_password)
-
-
-@pytest.fixture
-def bluesky_site(live_site: Callable[..., Site], pds: PdsServer, account: Account
+def bluesky_site(live_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account
                  ) -> Callable[..., Site]:
     def make(articles: dict[str, str] | None = None, url: str | None = None,
              **options: object) -> Site:
         return live_site(articles or THREE, {"bluesky": {
-            "url": url or pds.url, "handle": account.handle, **options}})
+            "url": url or pds.url, "handle": bluesky_account.handle, **options}})
     return make
 
 
-def post(site: Site, account: Account, *args: str) -> Any:
-    return site.run("post", *args, env={"SYNDICATE_BLUESKY_PASSWORD": account.password})
+def post(site: Site, bluesky_account: Account, *args: str) -> Any:
+    return site.run("post", *args, env={"SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password})
 
 
-def records(pds: PdsServer, account: Account) -> dict[str, dict[str, Any]]:
+def records(pds: PdsServer, bluesky_account: Account) -> dict[str, dict[str, Any]]:
     """The account's posts as stored on the PDS, by record key."""
     return {item["uri"].rsplit("/", 1)[1]: item
-            for item in pds.list_records(account.did, POST)}
+            for item in pds.list_records(bluesky_account.did, POST)}
 
 
 def test_each_draft_is_stored_as_the_preview_showed_it(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     site = bluesky_site()
-    result = post(site, account)
+    result = post(site, bluesky_account)
     assert result.exit_code == 0, result.output
     drafts = {d["article"]: d for d in site.preview_json()}
-    stored = records(pds, account)
+    stored = records(pds, bluesky_account)
     assert len(stored) == 3
     ledger = Ledger.load(site.ledger)
     for key, draft in drafts.items():
         part = ledger.entry(key, "bluesky")["parts"][0]
         rkey = part["id"].rsplit("/", 1)[1]
-        assert part["url"] == f"https://bsky.app/profile/{account.did}/post/{rkey}"
+        assert part["url"] == f"https://bsky.app/profile/{bluesky_account.did}/post/{rkey}"
         value = stored[rkey]["value"]
         assert value["text"] == draft["parts"][0]["text"]
         assert value["facets"] == draft["parts"][0]["facets"]
@@ -102,36 +86,36 @@ def test_each_draft_is_stored_as_the_preview_showed_it(
         assert card["external"]["uri"] == draft["url"]
         assert card["external"]["title"] == draft["title"]
     # Posted once: the next run sends nothing.
-    again = post(site, account)
+    again = post(site, bluesky_account)
     assert again.exit_code == 0 and "nothing new to post" in again.output
-    assert len(records(pds, account)) == 3
+    assert len(records(pds, bluesky_account)) == 3
 
 
 def test_the_card_carries_the_image_as_its_thumb_made_small_enough(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     site = bluesky_site({"door.md": article("The red door", image="images/door.png",
                                             image_alt="A red door in a white wall")})
     original = write_png(site.root / "content/images/door.png", (800, 600), noisy=True)
     assert len(original) > 1_000_000
     assert site.build().exit_code == 0
-    result = post(site, account)
+    result = post(site, bluesky_account)
     assert result.exit_code == 0, result.output
-    (stored,) = records(pds, account).values()
+    (stored,) = records(pds, bluesky_account).values()
     thumb = stored["value"]["embed"]["external"]["thumb"]
     assert thumb["mimeType"] == "image/jpeg" and 0 < thumb["size"] <= 1_000_000
-    blob = pds.get_blob(account.did, thumb["ref"]["$link"])
+    blob = pds.get_blob(bluesky_account.did, thumb["ref"]["$link"])
     assert blob[:3] == b"\xff\xd8\xff" and len(blob) == thumb["size"]
 
 
 def test_with_the_image_option_the_image_is_attached_with_its_alt_text(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     site = bluesky_site({"door.md": article("The red door", image="images/door.png",
                                             image_alt="A red door in a white wall")},
                         image=True)
     png = write_png(site.root / "content/images/door.png")
     assert site.build().exit_code == 0
-    assert post(site, account).exit_code == 0
-    (stored,) = records(pds, account).values()
+    assert post(site, bluesky_account).exit_code == 0
+    (stored,) = records(pds, bluesky_account).values()
     embed = stored["value"]["embed"]
     assert embed["$type"] == "app.bsky.embed.images"
     (image,) = embed["images"]
@@ -140,16 +124,16 @@ def test_with_the_image_option_the_image_is_attached_with_its_alt_text(
 
 
 def test_a_thread_is_a_reply_chain_with_its_root(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     long_summary = " ".join(f"Sentence number {n} of a long walk by the river." for n in
                             range(20))
     site = bluesky_site({"long.md": article("A long walk", summary=long_summary)},
                         thread=True)
     (draft,) = site.preview_json()
     assert len(draft["parts"]) >= 3
-    assert post(site, account).exit_code == 0
+    assert post(site, bluesky_account).exit_code == 0
     parts = Ledger.load(site.ledger).entry("long.md", "bluesky")["parts"]
-    stored = records(pds, account)
+    stored = records(pds, bluesky_account)
     chain = [stored[part["id"].rsplit("/", 1)[1]] for part in parts]
     assert [c["value"]["text"] for c in chain] == [p["text"] for p in draft["parts"]]
     root = {"uri": chain[0]["uri"], "cid": chain[0]["cid"]}
@@ -161,20 +145,20 @@ def test_a_thread_is_a_reply_chain_with_its_root(
 
 
 def test_the_server_refuses_an_overlong_post_and_says_why(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     # A limit set above Bluesky's own: the draft passes our check, the server refuses it.
     site = bluesky_site({"long.md": article("Long", summary="word " * 120)}, limit=400)
     (draft,) = site.preview_json()
     assert 300 < draft["parts"][0]["length"] <= 400
-    result = post(site, account)
+    result = post(site, bluesky_account)
     assert result.exit_code == 1
     assert "grapheme too big (maximum 300" in result.output
-    assert records(pds, account) == {}
+    assert records(pds, bluesky_account) == {}
     assert Ledger.load(site.ledger).state("long.md", "bluesky") == "failed"
 
 
 def test_a_wrong_password_is_one_line_and_never_printed(
-        bluesky_site: Callable[..., Site], account: Account) -> None:
+        bluesky_site: Callable[..., Site], bluesky_account: Account) -> None:
     site = bluesky_site()
     wrong = "wrong-app-password-1234"
     result = site.verbose_post({"SYNDICATE_BLUESKY_PASSWORD": wrong})
@@ -183,51 +167,48 @@ def test_a_wrong_password_is_one_line_and_never_printed(
         result.stderr
     everything = result.stdout + result.stderr + site.ledger.read_text()
     assert wrong not in everything
-    good = subprocess.run(
-        [str(Path(sys.executable).with_name("syndicate")), "-v", "post", "-s",
-         str(site.conf)], env={**os.environ, "SYNDICATE_BLUESKY_PASSWORD": account.password},
-        cwd=site.root, capture_output=True, text=True, timeout=120)
+    good = site.verbose_post({"SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password})
     assert good.returncode == 0, good.stderr
-    assert account.password not in good.stdout + good.stderr + site.ledger.read_text()
+    assert bluesky_account.password not in good.stdout + good.stderr + site.ledger.read_text()
     for path in [*site.output.rglob("*"), *(site.root / ".syndicate").rglob("*")]:
         if path.is_file():
-            assert account.password.encode() not in path.read_bytes()
+            assert bluesky_account.password.encode() not in path.read_bytes()
 
 
 def test_one_session_per_run_and_faults_on_the_way_make_no_second_copy(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     with proxy.running(pds.url) as faulty:
         site = bluesky_site(url=faulty.url)
         # Rate limited (reset in epoch seconds), a server error, then an answer lost after
         # the record was written: every one retried, and the retry finds it already there.
         faulty.faults.extend(["429", "500", "lost"])
-        result = post(site, account)
+        result = post(site, bluesky_account)
         assert result.exit_code == 0, result.output
         assert faulty.calls("createSession") == 1
         assert faulty.calls("putRecord") == 3 + 3
-    stored = records(pds, account)
+    stored = records(pds, bluesky_account)
     assert len(stored) == 3
     assert len({r["value"]["text"] for r in stored.values()}) == 3
 
 
 def test_a_run_killed_after_the_write_finds_its_post_instead_of_repeating_it(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account) -> None:
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     site = bluesky_site()
-    assert post(site, account).exit_code == 0
+    assert post(site, bluesky_account).exit_code == 0
     # As if the last run had died between the write and the ledger update.
     ledger_text = site.ledger.read_text()
     entry = Ledger.load(site.ledger).entry("walk-2.md", "bluesky")
     posted_id = entry["parts"][0]["id"]
     site.ledger.unlink()
-    assert post(site, account).exit_code == 0
-    assert len(records(pds, account)) == 3
+    assert post(site, bluesky_account).exit_code == 0
+    assert len(records(pds, bluesky_account)) == 3
     assert Ledger.load(site.ledger).entry("walk-2.md", "bluesky")["parts"][0]["id"] == \
         posted_id
     assert ledger_text  # the first run's ledger was written
 
 
 def test_sigkill_at_random_moments_never_posts_twice(
-        bluesky_site: Callable[..., Site], pds: PdsServer, account: Account,
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account,
         stack: ExitStack) -> None:
     """Kill `syndicate post` 30 times mid-run; re-run; every part is on the PDS once."""
     articles = {f"walk-{n:03d}.md": article(
@@ -237,12 +218,12 @@ def test_sigkill_at_random_moments_never_posts_twice(
     faulty.latency = 0.03  # a network's delay, so that kills land mid-run
     site = bluesky_site(articles, url=faulty.url)
     script = Path(sys.executable).with_name("syndicate")
-    env = {**os.environ, "SYNDICATE_BLUESKY_PASSWORD": account.password}
+    env = {**os.environ, "SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password}
     command = [str(script), "post", "--max", "1000", "-s", str(site.conf)]
     rng = random.Random(7)
     kills = mid_run = 0
     while kills < 30:
-        before = len(records(pds, account))
+        before = len(records(pds, bluesky_account))
         process = subprocess.Popen(command, env=env, cwd=site.root,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.5, 1.2))
@@ -251,7 +232,7 @@ def test_sigkill_at_random_moments_never_posts_twice(
             kills += 1
         process.wait()
         Ledger.load(site.ledger)  # readable after every kill
-        mid_run += before < len(records(pds, account)) < len(articles)
+        mid_run += before < len(records(pds, bluesky_account)) < len(articles)
         if before == len(articles):
             break
     assert kills == 30, "the posts all went out before 30 kills"
@@ -259,7 +240,7 @@ def test_sigkill_at_random_moments_never_posts_twice(
     final = subprocess.run(command, env=env, cwd=site.root, capture_output=True, text=True,
                            timeout=300)
     assert final.returncode == 0, final.stderr
-    texts = [r["value"]["text"] for r in records(pds, account).values()]
+    texts = [r["value"]["text"] for r in records(pds, bluesky_account).values()]
     assert len(texts) == len(articles) == len(set(texts))
     ledger = Ledger.load(site.ledger)
     assert all(ledger.state(key, "bluesky") == "posted" for key in articles)

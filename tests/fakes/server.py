@@ -24,11 +24,13 @@ class FakePlatform:
     fault_rate: float = 0.0
     random_faults: tuple[str, ...] = ("500", "429", "reset", "lost")
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    injected: int = 0  # random faults served so far
 
     def next_fault(self) -> str | None:
         if self.faults:
             return self.faults.pop(0)
         if self.fault_rate and self.rng.random() < self.fault_rate:
+            self.injected += 1
             return self.rng.choice(self.random_faults)
         return None
 
