@@ -226,7 +226,14 @@ def test_sigkill_at_random_moments_never_posts_twice(
         before = len(records(pds, bluesky_account))
         process = subprocess.Popen(command, env=env, cwd=site.root,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 1.2))
+        # Kill once a few more writes have reached the server (however slow the machine
+        # is to start a run), at a random moment around one: before, during or after it.
+        target = faulty.calls("putRecord") + rng.randint(1, 6)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and faulty.calls("putRecord") < target \
+                and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.05))
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
