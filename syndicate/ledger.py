@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,8 +176,7 @@ class Ledger:
 
     @_serialized
     def save(self) -> None:
-        text = json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        write_atomically(self.path, text.encode("utf-8"))
+        write_atomically(self.path, ledger_text(self.data).encode("utf-8"))
 
 
 def _validation_problem(data: Any) -> str | None:
@@ -229,3 +228,36 @@ def ledger_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing releases the lock, also when the process dies
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _members(members: list[str], indent: str) -> list[str]:
+    """Object members, one per line, comma-separated."""
+    return [f"{indent}{member}{',' if n < len(members) - 1 else ''}"
+            for n, member in enumerate(members)]
+
+
+def ledger_text(data: Mapping[str, Any]) -> str:
+    """The ledger as JSON with one line per article and platform.
+
+    Git shows a post as the one line that changed. And it is fast: Python's JSON encoder
+    is written in C only for compact output, and the ledger is saved twice per post.
+    """
+    articles = []
+    for key, article in sorted(data["articles"].items()):
+        platforms = [f"{_compact(name)}: {_compact(entry)}"
+                     for name, entry in sorted(article.get("platforms", {}).items())]
+        members = ['"platforms": {\n' + "\n".join(_members(platforms, " " * 8))
+                   + "\n      }" if platforms else '"platforms": {}']
+        members += [f"{_compact(name)}: {_compact(value)}"
+                    for name, value in sorted(article.items()) if name != "platforms"]
+        articles.append(f"{_compact(key)}: {{\n" + "\n".join(_members(members, " " * 6))
+                        + "\n    }")
+    top = ['"articles": {\n' + "\n".join(_members(articles, " " * 4)) + "\n  }"
+           if articles else '"articles": {}']
+    top += [f"{_compact(name)}: {_compact(value)}"
+            for name, value in sorted(data.items()) if name != "articles"]
+    return "{\n" + "\n".join(_members(top, "  ")) + "\n}\n"

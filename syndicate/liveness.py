@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
 from syndicate.http import Http
+
+PAGE_CHECKS_AT_ONCE = 8
 
 
 def not_live(urls: Iterable[str], http: Http, wait: float = 0.0,
@@ -36,16 +39,20 @@ def not_live(urls: Iterable[str], http: Http, wait: float = 0.0,
 
 
 def _check_pages(pending: dict[str, str], http: Http) -> None:
-    for url in list(pending):
+    def check(url: str) -> tuple[str, str | None]:
         try:
             response = http.client.get(url, follow_redirects=True)
         except httpx.HTTPError as error:
-            pending[url] = f"cannot be reached ({type(error).__name__})"
-            continue
-        if response.status_code == 200:
-            del pending[url]
-        else:
-            pending[url] = f"HTTP {response.status_code}"
+            return url, f"cannot be reached ({type(error).__name__})"
+        return url, None if response.status_code == 200 else f"HTTP {response.status_code}"
+
+    # Several at a time: each check is a round trip to the site.
+    with ThreadPoolExecutor(max_workers=PAGE_CHECKS_AT_ONCE) as pool:
+        for url, why in pool.map(check, list(pending)):
+            if why is None:
+                del pending[url]
+            else:
+                pending[url] = why
 
 
 def _check_feeds(pending: dict[str, str], feeds: Sequence[str], http: Http) -> None:

@@ -121,7 +121,15 @@ class MastodonPoster:
         self.attach_image = bool(platform.option("image"))
         self.project_root = project_root
         self.image_size_limit = IMAGE_SIZE_LIMIT
-        self.max_characters, self.url_length = self._instance_limits()
+        self._limits: tuple[int | None, int] | None = None
+
+    @property
+    def limits(self) -> tuple[int | None, int]:
+        """(max_characters, characters_reserved_per_url), read on first use: in the
+        platform's own posting thread, not before every platform may start."""
+        if self._limits is None:
+            self._limits = self._instance_limits()
+        return self._limits
 
     def _instance_limits(self) -> tuple[int | None, int]:
         """The server's own limit and URL length, read once per run (None if unknown)."""
@@ -177,14 +185,15 @@ class MastodonPoster:
         return str(media["id"])
 
     def post(self, part: OutgoingPart) -> PostedPart:
-        if self.max_characters is not None:
+        max_characters, url_length = self.limits
+        if max_characters is not None:
             # The server's limit is the last word: check it before sending, not after.
             length = mastodon_length(part.text, str(part.extras.get("spoiler_text") or ""),
-                                     self.url_length)
-            if length > self.max_characters:
+                                     url_length)
+            if length > max_characters:
                 raise PostingError(
                     "mastodon", f"{length} characters is over this server's limit of "
-                    f"{self.max_characters}", f"set \"limit\": {self.max_characters} for "
+                    f"{max_characters}", f"set \"limit\": {max_characters} for "
                     "mastodon in SYNDICATE and rebuild")
         form: dict[str, str | list[str]] = {"status": part.text}
         for key in ("visibility", "language", "spoiler_text"):

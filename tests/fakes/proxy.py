@@ -27,6 +27,7 @@ class FaultyProxy(FakePlatform):
     # Faults apply to requests whose path contains this (e.g. "repo.putRecord").
     fault_path: str = "com.atproto.repo.putRecord"
     requests: list[tuple[str, str]] = field(default_factory=list)
+    upstream_seconds: float = 0.0  # the real server's own time, summed over requests
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def calls(self, endpoint: str) -> int:
@@ -50,8 +51,11 @@ class _Handler(FakeHandler):
         if self.common_fault(fault):
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        started = time.perf_counter()
         answer = proxy.client.request(self.command, proxy.target + self.path, headers=headers,
                                       content=body)
+        with proxy.lock:
+            proxy.upstream_seconds += time.perf_counter() - started
         if fault == "lost":  # the server did it; the answer never arrives
             self.drop()
             return
