@@ -191,6 +191,18 @@ def test_one_session_per_run_and_faults_on_the_way_make_no_second_copy(
     assert len({r["value"]["text"] for r in stored.values()}) == 3
 
 
+def test_an_expired_session_is_refreshed_not_signed_in_again(
+        bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
+    with proxy.running(pds.url) as faulty:
+        site = bluesky_site(url=faulty.url)
+        faulty.faults.extend(["ok", "expired"])  # the second write finds the token expired
+        result = post(site, bluesky_account)
+        assert result.exit_code == 0, result.output
+        assert faulty.calls("createSession") == 1
+        assert faulty.calls("refreshSession") == 1
+    assert len(records(pds, bluesky_account)) == 3
+
+
 def test_a_run_killed_after_the_write_finds_its_post_instead_of_repeating_it(
         bluesky_site: Callable[..., Site], pds: PdsServer, bluesky_account: Account) -> None:
     site = bluesky_site()

@@ -2,8 +2,9 @@
 
 The real server (the Bluesky PDS) does the work; the proxy can, for the next request to a
 chosen endpoint, answer 429 with Bluesky's rate-limit headers (its reset in epoch
-seconds) or 500 without forwarding, or forward it and then drop the answer ("lost"),
-as a connection that dies after the request was sent does.
+seconds), 500 or 400 ExpiredToken without forwarding, drop the connection ("reset"),
+or forward it and then drop the answer ("lost"), as a connection that dies after the
+request was sent does.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class _Handler(FakeHandler):
                         "RateLimit-Reset": str(reset), "RateLimit-Policy": "5000;w=3600"})
             return
         if self.common_fault(fault):
+            return
+        if fault == "expired":  # the session's access token ran out (after two hours)
+            self.reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         started = time.perf_counter()
