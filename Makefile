@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup pds demo test fuzz lint bench clean
+.PHONY: setup pds demo test fuzz readme lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ fuzz: setup
 	  $(BIN)/pytest -q -p no:cacheprovider tests/test_fitting.py tests/test_threads.py \
 	    tests/test_bluesky_richtext.py || exit 1; \
 	done
+
+# After changing what preview prints: rewrite the README's sample previews, then read the diff.
+readme: setup
+	$(BIN)/python tests/update_readme.py
 
 lint: setup
 	$(BIN)/ruff check .

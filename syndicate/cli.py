@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.display import draft_block, state_badge, table
+from syndicate.display import card_line, draft_block, state_badge, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.http import Http
@@ -180,6 +180,9 @@ def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ..
             current = draft.article
             blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
                           + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
+            card = card_line(draft.card)
+            if card:
+                blocks.append(card)
         blocks.append(draft_block(draft, draft_state(ledger, draft)))
     click.echo("\n".join(blocks).lstrip("\n"))
     unfit = sum(not d.fits for d in drafts)

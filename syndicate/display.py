@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import click
 
 from syndicate.draft import Draft
+from syndicate.fitting import ELLIPSIS
 from syndicate.text import graphemes
 
 
@@ -84,18 +85,37 @@ def state_badge(state: str) -> str:
 def draft_block(draft: Draft, state: str) -> str:
     """One draft as it will go out: header line, then each part's exact text."""
     lines = []
+    cut = any("cut at a word" in note for note in draft.shortened)
     for number, part in enumerate(draft.parts, start=1):
         label = f"{draft.platform}" + (f" {number}/{len(draft.parts)}"
                                        if len(draft.parts) > 1 else "")
         fits = "" if part.length <= draft.limit else style("  does not fit", fg="red")
         lines.append(f"  {style(label, bold=True)}  "
                      f"{length_badge(part.length, draft.limit)}  {state_badge(state)}{fits}")
-        lines.extend(f"  │ {text_line}" for text_line in part.text.split("\n"))
-    if draft.card and draft.card.get("image"):
-        alt = draft.card.get("image_alt") or style("no alt text", fg="yellow")
-        lines.append(f"  card: {draft.card['image']} (alt: {alt})")
+        text = part.text
+        if cut and number == 1 and COLOUR and ELLIPSIS in text:
+            # Mark the cut: the ellipsis fitting added, reversed.
+            at = text.rindex(ELLIPSIS)
+            text = text[:at] + style(ELLIPSIS, reverse=True, fg="yellow") + text[at + 1:]
+        lines.extend(f"  │ {text_line}" for text_line in text.split("\n"))
+    if draft.shortened:
+        lines.append(style(f"  ✂ shortened to fit: {'; '.join(draft.shortened)}",
+                           fg="bright_black"))
     for problem in draft.problems:
         lines.append(style(f"  ✗ {problem}", fg="red"))
     for warning in draft.warnings:
         lines.append(style(f"  ! {warning}", fg="yellow"))
     return "\n".join(lines)
+
+
+def card_line(card: dict[str, str] | None) -> str | None:
+    """The article's link card in one line: title, description, image and its alt."""
+    if not card:
+        return None
+    line = f"card: {clip(card.get('title', ''), 70)}"
+    if card.get("description"):
+        line += f" — {clip(card['description'], 80)}"
+    if card.get("image"):
+        alt = card.get("image_alt") or style("no alt text", fg="yellow")
+        line += f"\n      image {card['image']} (alt: {alt})"
+    return line

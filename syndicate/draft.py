@@ -30,6 +30,8 @@ class Draft:
     problems: list[str] = field(default_factory=list)
     # Worth a look, but not a reason to hold the post back (a card image without alt).
     warnings: list[str] = field(default_factory=list)
+    # What fitting shortened to make it fit, in words ("summary cut at a word").
+    shortened: list[str] = field(default_factory=list)
     # The link card, from the article's own metadata: platforms that build it client-side
     # (Bluesky, LinkedIn) send it; the others build the same card from the page's
     # OpenGraph tags. Its image can also be attached to the post (the `image` option).
@@ -56,7 +58,8 @@ class Draft:
             "limit": self.limit,
             "parts": [{"text": p.text, "length": p.length, "facets": p.facets}
                       for p in self.parts],
-            "problems": self.problems, "warnings": self.warnings, "card": self.card,
+            "problems": self.problems, "warnings": self.warnings,
+            "shortened": self.shortened, "card": self.card,
             "extras": self.extras,
             "fits": self.fits, "fingerprint": self.fingerprint,
         }

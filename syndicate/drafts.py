@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from syndicate import __version__
 from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
 from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
-from syndicate.fitting import fit, fit_with_rest, split_thread
+from syndicate.fitting import fit_with_rest, split_thread
 from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
 from syndicate.templates import DraftTemplate, DraftTemplates
@@ -59,12 +60,16 @@ def article_digest(article: ArticleSource, settings: Settings) -> str:
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
+# Changes whenever drafts are made differently, so no build reuses an older kind of draft.
+DRAFT_FORMAT = f"{__version__}/2"
+
+
 def fingerprint(article: str, platform: Platform, template_source: str) -> str:
     """A digest of everything a draft is made from: equal fingerprints, equal drafts.
 
     article is the article's article_digest.
     """
-    made_from = (article, platform.name, platform.limit,
+    made_from = (DRAFT_FORMAT, article, platform.name, platform.limit,
                  sorted(platform.settings.options.items()), template_source)
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
@@ -131,10 +136,15 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
     # Room for the part numbers, at their widest, in every part of a thread.
     room = platform.limit - (measure(" " + numbering.format(n=99, total=99)) if numbering else 0)
     if is_threaded(article, platform):
-        first, rest = fit_with_rest(render_text, context, measure, room)
+        first, rest, notes = fit_with_rest(render_text, context, measure, room)
         texts = [first, *split_thread(rest, measure, room)] if rest else [first]
+        if rest:
+            notes = [n for n in notes if not n.startswith("summary")]
+            notes.append(f"summary continued in {len(texts) - 1} more "
+                         f"part{'s' * (len(texts) > 2)}")
     else:
-        texts = [fit(render_text, context, measure, platform.limit)]
+        first, _, notes = fit_with_rest(render_text, context, measure, platform.limit)
+        texts = [first]
     if article.url not in texts[0]:
         raise ContentError(where, "the template never shows the article's link",
                            "add {{ url }} to the template")
@@ -166,6 +176,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         parts=parts,
         problems=problems,
         warnings=warnings,
+        shortened=notes,
         card=card_for(article),
         extras=extras,
         fingerprint=fingerprint(digest or article_digest(article, settings), platform,

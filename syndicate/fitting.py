@@ -166,16 +166,38 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
 
 
 def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int
-                  ) -> tuple[str, str]:
-    """The fitted text, and what of the summary it had to leave out (for a thread)."""
+                  ) -> tuple[str, str, list[str]]:
+    """The fitted text, what of the summary it had to leave out (for a thread), and what
+    was shortened, in words for the preview."""
     text = tidy(render(context))
     if count(text) <= limit:
-        return text, ""
+        return text, "", []
     values = _shrink(render, context, count, limit)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
-    return tidy(render(values)), rest
+    return tidy(render(values)), rest, shortened(context, values)
+
+
+def shortened(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """What fitting changed, e.g. ["2 of 4 hashtags left out", "summary cut at a word"]."""
+    notes = []
+    tags, kept_tags = list(before.get("tags") or []), list(after.get("tags") or [])
+    if not kept_tags and tags:
+        notes.append("hashtags left out" if len(tags) > 1 else "hashtag left out")
+    elif len(kept_tags) < len(tags):
+        notes.append(f"{len(tags) - len(kept_tags)} of {len(tags)} hashtags left out")
+    for field in ("summary", "title"):
+        original, now = str(before.get(field) or ""), str(after.get(field) or "")
+        if now == original:
+            continue
+        if not now:
+            notes.append(f"{field} left out")
+        elif now.endswith(ELLIPSIS) and not original.startswith(now):
+            notes.append(f"{field} cut at a word")
+        else:
+            notes.append(f"{field} cut after a sentence")
+    return notes
 
 
 def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) -> str:
