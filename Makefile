@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup pds demo test fuzz readme lint bench clean
+.PHONY: setup pds browser demo test fuzz readme lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ demo: setup
 pds:
 	bash tests/pds/install.sh
 
-test: setup pds
+# Debian's Chromium, for the HTML preview's browser tests (installed once, if missing).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+
+test: setup pds browser
 	HYPOTHESIS_PROFILE=repeatable $(BIN)/pytest
 
 # The properties (counting, cutting, fitting) with new random examples, five rounds.

@@ -16,6 +16,7 @@ from syndicate import __version__
 from syndicate.display import card_line, draft_block, state_badge, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
+from syndicate.files import write_atomically
 from syndicate.http import Http
 from syndicate.ledger import Ledger, ledger_lock
 from syndicate.liveness import not_live
@@ -23,6 +24,8 @@ from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
 from syndicate.posting import Outcome, Plan, check_can_post, plan_run, post_all
+from syndicate.preview_html import html_preview
+from syndicate.preview_markdown import markdown_preview
 from syndicate.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -147,13 +150,19 @@ def build(settings_path: Path) -> None:
 
 @cli.command()
 @settings_option
-@format_option("table", "json")
+@click.option("--format", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "json", "markdown", "html"]),
+              help="table for people, json for programs, markdown for a CI summary, html "
+                   "for a page that shows each post as its platform would.")
+@click.option("--output", "-o", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the terminal.")
 @click.option("--article", "-a", "article_keys", multiple=True,
               help="Only this article (its key, e.g. posts/hello.md). Repeatable.")
 @platform_option("Only this platform. Repeatable.")
 @click.option("--new", "only_new", is_flag=True, help="Only what `post` would send.")
-def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ...],
-            platform_names: tuple[str, ...], only_new: bool) -> None:
+def preview(settings_path: Path, output_format: str, output_path: Path | None,
+            article_keys: tuple[str, ...], platform_names: tuple[str, ...],
+            only_new: bool) -> None:
     """Show every status update exactly as it would be posted, with its count."""
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
@@ -163,16 +172,31 @@ def preview(settings_path: Path, output_format: str, article_keys: tuple[str, ..
                 and (not platform_names or platform in platform_names)
                 and (not only_new or not ledger.is_done(article, platform)))
 
+    def emit(text: str) -> None:
+        if output_path is None:
+            click.echo(text)
+            return
+        write_atomically(output_path, text.encode("utf-8"))
+        click.echo(f"Wrote {output_path}.", err=True)
+
     if output_format == "json":
         # Straight from the manifest's JSON: a large blog's drafts need no objects here.
         data = read_manifest_json(settings.manifest_path)
         items = [{**item, "state": ledger.state(item["article"], item["platform"]) or "new"}
                  for item in data["drafts"] if wanted(item["article"], item["platform"])]
-        click.echo(dump_json(items))
+        emit(dump_json(items))
         refuse_build_errors(Manifest(siteurl=data["siteurl"], errors=data["errors"]))
         return
     manifest = load_manifest(settings.manifest_path)
     drafts = [d for d in manifest.drafts if wanted(d.article, d.platform)]
+    if output_format in ("markdown", "html"):
+        if output_format == "markdown":
+            emit(markdown_preview(drafts, lambda d: draft_state(ledger, d)))
+        else:
+            emit(html_preview(drafts, lambda d: draft_state(ledger, d), settings.platforms,
+                              settings.root, settings.author, settings.sitename))
+        refuse_build_errors(manifest)
+        return
     blocks = []
     current = None
     for draft in drafts:

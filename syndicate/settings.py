@@ -80,7 +80,7 @@ def _platform_settings(
     if not isinstance(raw, Mapping):
         raise SettingsError(where, f"SYNDICATE['platforms']['{name}'] must be a dict",
                             f"write it as \"{name}\": {{}} with its settings inside")
-    allowed = sorted({*cls.common_options, *cls.option_defaults})
+    allowed = sorted({*cls.common_options, *cls.option_defaults, *cls.preview_options})
     options: dict[str, Any] = {}
     for key, value in raw.items():
         if key in cls.secret_keys:

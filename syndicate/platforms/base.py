@@ -101,6 +101,10 @@ class Platform:
     # each part of a thread (no numbers unless asked).
     common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None,
                                                    "thread": False, "numbering": None}
+    # How the HTML preview shows the account (no effect on posting): its name, its
+    # handle, and an avatar image file relative to the project root.
+    preview_options: ClassVar[Mapping[str, Any]] = {"display_name": None, "account": None,
+                                                    "avatar": None}
 
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
@@ -110,7 +114,9 @@ class Platform:
     def option(self, key: str) -> Any:
         if key in self.settings.options:
             return self.settings.options[key]
-        return self.option_defaults.get(key, self.common_options.get(key))
+        if key in self.option_defaults:
+            return self.option_defaults[key]
+        return self.common_options.get(key, self.preview_options.get(key))
 
     def count(self, text: str) -> int:
         """The length of text as this platform counts it."""

@@ -1,0 +1,279 @@
+"""The preview as one self-contained HTML page: each draft as each platform would show it.
+
+No request leaves the page: styles are inline, images are embedded once each as data
+URIs (made small first), and links only link. It works from file://. Every text is
+escaped; links, hashtags and mentions are styled the way the platform styles them, the
+cut that fitting made is marked, and each part carries its count against the limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import mimetypes
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from syndicate.draft import Draft, Part
+from syndicate.fitting import ELLIPSIS
+from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.platforms.base import Platform
+from syndicate.platforms.x import find_urls
+
+# An image is shown at most this wide in a card: embedded at that size, not larger.
+PREVIEW_IMAGE_SIDE = 480
+_HASHTAG = re.compile(r"(?<![\w&#/])[#＃][\w\u0300-\u036f\u0900-\u097f\u0600-\u06ff]+")
+_MENTION = re.compile(r"(?<![\w/])@[\w.-]+(?:@[\w.-]+\w)?")
+# Platforms that show no link card (the outbox is a file).
+NO_CARD = frozenset({"outbox"})
+ACCENTS = {"mastodon": "#6364ff", "bluesky": "#1083fe", "x": "#1d9bf0",
+           "threads": "#000000", "linkedin": "#0a66c2", "discord": "#5865f2",
+           "telegram": "#2aabee", "slack": "#611f69", "outbox": "#555555"}
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class Images:
+    """Each image file embedded once, small, as a CSS class with a data URI."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.classes: dict[str, str] = {}
+        self.rules: list[str] = []
+
+    def css_class(self, relative: str | None) -> str | None:
+        if not relative:
+            return None
+        if relative not in self.classes:
+            uri = _data_uri(self.root / relative)
+            if uri is None:
+                return None
+            name = f"i{len(self.classes)}"
+            self.classes[relative] = name
+            self.rules.append(f".{name}{{background-image:url({uri})}}")
+        return self.classes[relative]
+
+
+def _data_uri(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    mime = mimetypes.guess_type(path.name)[0] or "image/png"
+    try:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(data))
+        if max(image.size) > PREVIEW_IMAGE_SIDE:
+            image.thumbnail((PREVIEW_IMAGE_SIDE, PREVIEW_IMAGE_SIDE))
+            buffer = io.BytesIO()
+            if image.mode in ("RGBA", "LA", "P"):
+                image.save(buffer, "PNG", optimize=True)
+                mime = "image/png"
+            else:
+                image.save(buffer, "JPEG", quality=80)
+                mime = "image/jpeg"
+            data = buffer.getvalue()
+    except Exception:  # an image Pillow cannot read is embedded as it is, if it is small
+        if len(data) > 2_000_000:
+            return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _spans_from_facets(text: str, facets: Sequence[Mapping[str, Any]]) -> list[tuple[int, int,
+                                                                                     str, str]]:
+    """(start, end, kind, target) in characters, from Bluesky's UTF-8 byte facets."""
+    encoded = text.encode("utf-8")
+    spans = []
+    for facet in facets:
+        start = len(encoded[:facet["index"]["byteStart"]].decode("utf-8", "ignore"))
+        end = len(encoded[:facet["index"]["byteEnd"]].decode("utf-8", "ignore"))
+        feature = facet["features"][0]
+        kind = feature["$type"].rsplit("#", 1)[-1]
+        spans.append((start, end, kind, str(feature.get("uri") or feature.get("tag") or "")))
+    return spans
+
+
+_SCHEME_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """Links (as the platform finds them, and any http(s):// address), hashtags and
+    mentions in text, in order."""
+    spans = [(start, end, "link", text[start:end]) for start, end in find_urls(text)]
+    taken = [(s, e) for s, e, _, _ in spans]
+    for match in _SCHEME_URL.finditer(text):
+        if all(match.end() <= s or match.start() >= e for s, e in taken):
+            spans.append((match.start(), match.end(), "link", match.group()))
+            taken.append((match.start(), match.end()))
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for pattern, kind in ((_HASHTAG, "tag"), (_MENTION, "mention")):
+        for match in pattern.finditer(text):
+            if free(match.start(), match.end()):
+                spans.append((match.start(), match.end(), kind, match.group()))
+                taken.append((match.start(), match.end()))
+    return sorted(spans)
+
+
+def rich_text(part: Part, platform: str, cut: bool) -> str:
+    """The part's text as HTML: escaped, with links, hashtags and mentions styled."""
+    text = part.text
+    spans = _spans_from_facets(text, part.facets) if platform == "bluesky" else _spans(text)
+    cut_at = text.rindex(ELLIPSIS) if cut and ELLIPSIS in text else -1
+    out = []
+    position = 0
+
+    def plain(upto: int) -> None:
+        piece = text[position:upto]
+        if position <= cut_at < upto:
+            at = cut_at - position
+            out.append(_escape(piece[:at]) + '<mark class="cut" title="shortened here">'
+                       + ELLIPSIS + "</mark>" + _escape(piece[at + 1:]))
+        else:
+            out.append(_escape(piece))
+
+    for start, end, kind, target in spans:
+        if start < position:
+            continue
+        plain(start)
+        shown = _escape(text[start:end])
+        if kind == "link":
+            href = target if "://" in target else f"https://{target}"
+            out.append(f'<a class="link" href="{_escape(href)}" rel="noopener noreferrer">'
+                       f"{shown}</a>")
+        else:
+            out.append(f'<span class="{kind}">{shown}</span>')
+        position = end
+    plain(len(text))
+    return "".join(out)
+
+
+def _initials(name: str) -> str:
+    letters = [word[0] for word in name.split() if word[:1].isalnum()]
+    return "".join(letters[:2]).upper() or "?"
+
+
+def _account(platform: Platform, author: str, sitename: str) -> tuple[str, str]:
+    name = str(platform.option("display_name") or author or sitename or platform.label)
+    handle = platform.option("account") or platform.option("handle") \
+        or platform.option("chat_id") or ""
+    return name, str(handle)
+
+
+def _count(length: int, limit: int) -> str:
+    level = "over" if length > limit else "close" if length > 0.9 * limit else "ok"
+    return (f'<span class="count {level}" title="{length} as the platform counts, of '
+            f'{limit}">{length}/{limit}</span>')
+
+
+def _card(draft: Draft, platform: Platform, images: Images) -> str:
+    card = draft.card
+    if not card or draft.platform in NO_CARD:
+        return ""
+    image_class = images.css_class(card.get("image_file"))
+    alt = card.get("image_alt") or ""
+    if platform.option("image") and image_class:  # the image is attached, no card
+        return (f'<div class="attachment {image_class}" role="img" '
+                f'aria-label="{_escape(alt)}"></div>'
+                + ("" if alt else '<p class="warn">This image has no alt text.</p>'))
+    picture = (f'<div class="thumb {image_class}" role="img" aria-label="{_escape(alt)}">'
+               "</div>" if image_class else "")
+    host = re.sub(r"^https?://([^/]+).*$", r"\1", card.get("url", ""))
+    return (f'<div class="card">{picture}<div class="card-text">'
+            f'<span class="host">{_escape(host)}</span>'
+            f'<strong>{_escape(card.get("title", ""))}</strong>'
+            f'<span class="description">{_escape(card.get("description", ""))}</span>'
+            "</div></div>")
+
+
+def _draft(draft: Draft, state: str, platform: Platform, images: Images, author: str,
+           sitename: str) -> str:
+    name, handle = _account(platform, author, sitename)
+    avatar_class = images.css_class(platform.option("avatar"))
+    avatar = (f'<div class="avatar {avatar_class}" role="img" aria-label="{_escape(name)}">'
+              "</div>" if avatar_class else
+              f'<div class="avatar initials" aria-hidden="true">{_escape(_initials(name))}</div>')
+    cut = any("cut at a word" in note for note in draft.shortened)
+    parts = []
+    for number, part in enumerate(draft.parts, start=1):
+        which = (f'<span class="part">{number}/{len(draft.parts)}</span>'
+                 if len(draft.parts) > 1 else "")
+        parts.append(
+            f'<div class="post" data-length="{part.length}">'
+            f'<header>{avatar}<div class="who"><strong>{_escape(name)}</strong>'
+            f'<span class="handle">{_escape(handle)}</span></div>{which}</header>'
+            f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
+            f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
+            + (_card(draft, platform, images) if number == 1 else "")
+            + f'<footer>{_count(part.length, draft.limit)}</footer></div>')
+    notes = "".join(f'<p class="note">✂ shortened to fit: {_escape("; ".join(draft.shortened))}'
+                    "</p>" if draft.shortened else "")
+    notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)
+    notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in draft.warnings)
+    return (f'<section class="draft p-{draft.platform}" data-article="{_escape(draft.article)}"'
+            f' data-platform="{draft.platform}" data-parts="{len(draft.parts)}"'
+            f' style="--accent:{ACCENTS.get(draft.platform, "#555")}">'
+            f'<h3><span class="platform">{_escape(platform.label)}</span>'
+            f'<span class="state {state}">{state}</span></h3>'
+            f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
+
+
+def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
+                 platforms: Mapping[str, Platform], root: Path, author: str = "",
+                 sitename: str = "") -> str:
+    images = Images(root)
+    body = []
+    current = None
+    for draft in drafts:
+        if draft.article != current:
+            if current is not None:
+                body.append("</div></article>")
+            current = draft.article
+            body.append(f'<article class="article"><h2><a href="{_escape(draft.url)}">'
+                        f"{_escape(draft.title)}</a></h2>"
+                        f'<p class="meta">{_escape(draft.article)} · {draft.date[:10]}</p>'
+                        '<div class="grid">')
+        platform = platforms.get(draft.platform) or PLATFORM_CLASSES[draft.platform](
+            _bare_settings(draft.platform))
+        body.append(_draft(draft, state_of(draft), platform, images, author, sitename))
+    if current is not None:
+        body.append("</div></article>")
+    articles = len({d.article for d in drafts})
+    unfit = sum(not d.fits for d in drafts)
+    summary = (f"{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
+               f"article{'s' * (articles != 1)}" + (f", {unfit} do not fit" if unfit else ""))
+    return (PAGE.replace("{css}", CSS).replace("{summary}", _escape(summary))
+            .replace("{images}", "".join(images.rules))
+            .replace("{body}", "".join(body)))
+
+
+def _bare_settings(name: str) -> Any:
+    from syndicate.platforms.base import PlatformSettings
+
+    return PlatformSettings(name)
+
+
+# The page's look, kept in its own file: data/preview.css.
+CSS = (Path(__file__).parent / "data" / "preview.css").read_text(encoding="utf-8")
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>Status updates preview: {summary}</title>
+<style>
+{css}{images}
+</style></head>
+<body><main>
+<h1>Status updates preview: {summary}</h1>
+{body}
+</main></body></html>
+"""

@@ -1,0 +1,68 @@
+"""The preview as Markdown, for a GitHub job summary or a pull-request comment.
+
+Each part's exact text goes in a fence longer than any run of tildes in it, so nothing
+an author writes can end the block early or be read as Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from syndicate.draft import Draft
+from syndicate.platforms import PLATFORM_CLASSES
+
+_TILDES = re.compile(r"~{3,}")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def escape(text: str) -> str:
+    """text shown literally in Markdown (titles, card descriptions)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def fenced(text: str) -> str:
+    longest = max((len(m.group()) for m in _TILDES.finditer(text)), default=2)
+    fence = "~" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _count(length: int, limit: int) -> str:
+    if length > limit:
+        return f"**{length}/{limit} ✗ over**"
+    return f"{length}/{limit}" + (" ⚠ close" if length > 0.9 * limit else "")
+
+
+def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> str:
+    new = sum(state_of(d) == "new" for d in drafts)
+    articles = len({d.article for d in drafts})
+    unfit = sum(not d.fits for d in drafts)
+    lines = [f"## Status updates: {len(drafts)} draft{'s' * (len(drafts) != 1)} for "
+             f"{articles} article{'s' * (articles != 1)}, {new} new"
+             + (f", **{unfit} do not fit**" if unfit else "")]
+    current = None
+    for draft in drafts:
+        if draft.article != current:
+            current = draft.article
+            lines += ["", f"### [{escape(draft.title)}]({draft.url})",
+                      f"`{draft.article}` · {draft.date[:10]}"]
+            card = draft.card
+            if card:
+                line = f"Card: **{escape(card.get('title', ''))}**"
+                if card.get("description"):
+                    line += f" — {escape(card['description'][:200])}"
+                if card.get("image"):
+                    alt = card.get("image_alt")
+                    line += f" · image `{card['image']}` " + (
+                        f"(alt: {escape(alt)})" if alt else "(**no alt text**)")
+                lines.append(line)
+        label = PLATFORM_CLASSES[draft.platform].label
+        for number, part in enumerate(draft.parts, start=1):
+            which = f" {number}/{len(draft.parts)}" if len(draft.parts) > 1 else ""
+            lines += ["", f"**{label}{which}** · {_count(part.length, draft.limit)} · "
+                          f"{state_of(draft)}", fenced(part.text)]
+        if draft.shortened:
+            lines.append(f"✂ shortened to fit: {'; '.join(draft.shortened)}")
+        lines += [f"❌ {escape(problem)}" for problem in draft.problems]
+        lines += [f"⚠ {escape(warning)}" for warning in draft.warnings]
+    return "\n".join(lines) + "\n"
