@@ -27,6 +27,12 @@ def fenced(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
+def _clip(text: str, most: int) -> str:
+    if len(text) <= most:
+        return text
+    return text[:most].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _count(length: int, limit: int) -> str:
     if length > limit:
         return f"**{length}/{limit} ✗ over**"
@@ -50,7 +56,7 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
             if card:
                 line = f"Card: **{escape(card.get('title', ''))}**"
                 if card.get("description"):
-                    line += f" — {escape(card['description'][:200])}"
+                    line += f" — {escape(_clip(card['description'], 200))}"
                 if card.get("image"):
                     alt = card.get("image_alt")
                     line += f" · image `{card['image']}` " + (

@@ -1,0 +1,60 @@
+"""preview's Markdown (CI summaries, pull-request comments) and writing to a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from conftest import PROJECT, Site, article
+
+SNAPSHOT = PROJECT / "tests" / "snapshots" / "preview.md"
+ARTICLES = ["--article", "posts/kyoto-morning-walk.md", "--article",
+            "posts/getting-lost-on-purpose.md"]
+
+
+def test_the_markdown_summary_of_the_sample_blog(sample_site: Site) -> None:
+    """A snapshot, read and checked by a person when it changes: UPDATE_SNAPSHOTS=1."""
+    shown = sample_site.run("preview", "--format", "markdown", *ARTICLES).output
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(shown, encoding="utf-8")
+    assert shown == SNAPSHOT.read_text(encoding="utf-8")
+
+
+def test_every_part_is_in_the_markdown_exactly_once_as_sent(sample_site: Site) -> None:
+    shown = sample_site.run("preview", "--format", "markdown", *ARTICLES).output
+    blocks = re.findall(r"^(~{3,})text\n(.*?)\n\1$", shown, flags=re.M | re.S)
+    drafts = sample_site.preview_json(*ARTICLES)
+    assert [text for _, text in blocks] == [p["text"] for d in drafts for p in d["parts"]]
+    for draft in drafts:
+        for part in draft["parts"]:
+            assert f"{part['length']}/{draft['limit']}" in shown
+
+
+def test_text_cannot_break_out_of_its_block(make_site: Any) -> None:
+    sneaky = "~~~ not the end ~~~~~~ nor this, <b>html</b>"
+    site = make_site({"a.md": article("Fences", mastodon=sneaky)},
+                     syndicate={"platforms": {"mastodon": {}}})
+    assert site.build().exit_code == 0
+    shown = site.run("preview", "--format", "markdown").output
+    # A fence longer than any run of tildes in the text: the text stays one block.
+    assert "\n~~~~~~~text\n" + sneaky + "\n" in shown
+
+
+def test_new_shows_only_what_post_would_send_and_o_writes_a_file(make_site: Any,
+                                                                 tmp_path: Path) -> None:
+    site = make_site({"a.md": article("First"), "b.md": article("Second", date="2026-01-11")})
+    site.build()
+    assert site.run("post", "--max", "1").exit_code == 0  # the outbox has no cap: both go
+    site.write("content/c.md", article("Third", date="2026-01-12"))
+    site.build()
+    out = tmp_path / "new.md"
+    result = site.run("preview", "--format", "markdown", "--new", "-o", str(out))
+    assert result.exit_code == 0 and f"Wrote {out}" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Third" in text and "First" not in text and "Second" not in text
+    json_out = tmp_path / "all.json"
+    site.run("preview", "--format", "json", "-o", str(json_out))
+    assert {d["title"] for d in json.loads(json_out.read_text())} == {"First", "Second", "Third"}
