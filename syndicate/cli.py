@@ -204,7 +204,7 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
             current = draft.article
             blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
                           + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
-            card = card_line(draft.card)
+            card = card_line(draft.card, draft.checks)
             if card:
                 blocks.append(card)
         blocks.append(draft_block(draft, draft_state(ledger, draft)))
@@ -220,20 +220,37 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
 @cli.command()
 @settings_option
 def check(settings_path: Path) -> None:
-    """Exit 1 when the build had errors or any draft does not fit its platform."""
-    manifest = load(settings_path)[1]
-    warned = set()
+    """Exit 1 when a draft does not fit, the build failed, or a card image is wrong.
+
+    A card image is wrong when its file is missing, larger than max_image_bytes, or
+    (unless the alt_text setting says "warn" or "off") without alt text.
+    """
+    settings, manifest = load(settings_path)
+    failures: list[str] = []
+    said = set()
     for draft in manifest.drafts:
+        for finding in draft.checks:
+            message = finding["message"]
+            if message in said:
+                continue  # one line per article, not per platform
+            said.add(message)
+            if finding["code"] == "no-alt" and settings.alt_text != "error":
+                if settings.alt_text == "warn":
+                    click.echo(click.style("Warning: ", fg="yellow") + message, err=True)
+                continue
+            failures.append(message)
         for warning in draft.warnings:
-            if warning not in warned:
-                warned.add(warning)
+            if warning not in said:
+                said.add(warning)
                 click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
+    for message in failures:
+        click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
     bad = [d for d in manifest.drafts if not d.fits]
     for draft in bad:
         for problem in draft.problems or ["does not fit"]:
             click.echo(f"{draft.article} → {draft.platform}: {problem}", err=True)
     refuse_build_errors(manifest)
-    if bad:
+    if bad or failures:
         sys.exit(1)
     click.echo(f"All {len(manifest.drafts)} drafts fit their platforms.")
 

@@ -108,8 +108,9 @@ def draft_block(draft: Draft, state: str) -> str:
     return "\n".join(lines)
 
 
-def card_line(card: dict[str, str] | None) -> str | None:
-    """The article's link card in one line: title, description, image and its alt."""
+def card_line(card: dict[str, str] | None, checks: list[dict[str, str]]) -> str | None:
+    """The article's link card in one line: title, description, image and its alt; then
+    what is wrong with its image."""
     if not card:
         return None
     line = f"card: {clip(card.get('title', ''), 70)}"
@@ -118,4 +119,6 @@ def card_line(card: dict[str, str] | None) -> str | None:
     if card.get("image"):
         alt = card.get("image_alt") or style("no alt text", fg="yellow")
         line += f"\n      image {card['image']} (alt: {alt})"
+    for check in checks:
+        line += "\n" + style(f"! {check['message']}", fg="yellow")
     return line

@@ -32,6 +32,9 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
     # What fitting shortened to make it fit, in words ("summary cut at a word").
     shortened: list[str] = field(default_factory=list)
+    # What is wrong with the card image: {"code": "no-alt" | "missing-image" |
+    # "image-too-large", "message": ...}; `syndicate check` applies the site's policy.
+    checks: list[dict[str, str]] = field(default_factory=list)
     # The link card, from the article's own metadata: platforms that build it client-side
     # (Bluesky, LinkedIn) send it; the others build the same card from the page's
     # OpenGraph tags. Its image can also be attached to the post (the `image` option).
@@ -59,7 +62,7 @@ class Draft:
             "parts": [{"text": p.text, "length": p.length, "facets": p.facets}
                       for p in self.parts],
             "problems": self.problems, "warnings": self.warnings,
-            "shortened": self.shortened, "card": self.card,
+            "shortened": self.shortened, "checks": self.checks, "card": self.card,
             "extras": self.extras,
             "fits": self.fits, "fingerprint": self.fingerprint,
         }

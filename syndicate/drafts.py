@@ -89,6 +89,29 @@ def is_threaded(article: ArticleSource, platform: Platform) -> bool:
     return bool(setting)
 
 
+def card_checks(article: ArticleSource, settings: Settings) -> list[dict[str, str]]:
+    """What is wrong with the article's card image: no alt text, no such file, too large.
+
+    `syndicate check` decides which of these fail the build (settings `alt_text`)."""
+    if not article.image_url:
+        return []
+    checks = []
+    if not article.image_alt:
+        checks.append({"code": "no-alt", "message": f"{article.source}: the card image has "
+                       "no alt text; add an 'Image_Alt: …' line describing it"})
+    image = str(article.metadata.get("image") or "")
+    if article.image_file is None and "://" not in image:
+        checks.append({"code": "missing-image", "message": f"{article.source}: the card "
+                       f"image {image} is not in the content folder; fix the 'Image:' path"})
+    elif article.image_file is not None:
+        size = (settings.root / article.image_file).stat().st_size
+        if size > settings.max_image_bytes:
+            checks.append({"code": "image-too-large", "message": f"{article.source}: the "
+                           f"card image is {size:,} bytes, over {settings.max_image_bytes:,}; "
+                           "make it smaller (platforms refuse or shrink it)"})
+    return checks
+
+
 def card_for(article: ArticleSource) -> dict[str, str]:
     """The link card: title, description, canonical URL, image and its alt text."""
     card = {"url": article.url, "title": article.title, "description": article.summary}
@@ -161,10 +184,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
             problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
                             f"write a shorter {platform.label} text in the article's metadata")
         parts.append(Part(text=shown, length=length, facets=facets))
-    warnings = []
-    if article.image_url and not article.image_alt:
-        warnings.append(f"{article.source}: the card image has no alt text; add an "
-                        "'Image_Alt: …' line describing it")
+    warnings: list[str] = []
     return Draft(
         article=article.key,
         url=article.url,
@@ -177,6 +197,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         problems=problems,
         warnings=warnings,
         shortened=notes,
+        checks=card_checks(article, settings),
         card=card_for(article),
         extras=extras,
         fingerprint=fingerprint(digest or article_digest(article, settings), platform,

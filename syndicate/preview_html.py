@@ -217,7 +217,8 @@ def _draft(draft: Draft, state: str, platform: Platform, images: Images, author:
     notes = "".join(f'<p class="note">✂ shortened to fit: {_escape("; ".join(draft.shortened))}'
                     "</p>" if draft.shortened else "")
     notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)
-    notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in draft.warnings)
+    notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in
+                     [*draft.warnings, *(check["message"] for check in draft.checks)])
     return (f'<section class="draft p-{draft.platform}" data-article="{_escape(draft.article)}"'
             f' data-platform="{draft.platform}" data-parts="{len(draft.parts)}"'
             f' style="--accent:{ACCENTS.get(draft.platform, "#555")}">'

@@ -62,6 +62,7 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
                     line += f" · image `{card['image']}` " + (
                         f"(alt: {escape(alt)})" if alt else "(**no alt text**)")
                 lines.append(line)
+            lines += [f"⚠ {escape(check['message'])}" for check in draft.checks]
         label = PLATFORM_CLASSES[draft.platform].label
         for number, part in enumerate(draft.parts, start=1):
             which = f" {number}/{len(draft.parts)}" if len(draft.parts) > 1 else ""

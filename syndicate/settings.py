@@ -30,6 +30,10 @@ DEFAULTS: Mapping[str, Any] = {
     # (or True): its page answers 200; "feed": the deployed feed lists it (one request
     # for many articles); False: do not check.
     "check_live": True,
+    # `syndicate check` and card images: a missing alt text fails the check ("error"),
+    # is only reported ("warn"), or is not mentioned ("off"); larger images fail it.
+    "alt_text": "error",
+    "max_image_bytes": 5_000_000,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -51,6 +55,8 @@ class Settings:
     max_per_run: int
     hashtags: int
     check_live: str = "page"  # "page", "feed" or "" (off)
+    alt_text: str = "error"  # "error", "warn" or "off"
+    max_image_bytes: int = 5_000_000
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -164,9 +170,18 @@ def settings_from_pelican(
         hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
         else 0,
         check_live=_live_check(merged["check_live"], where),
+        alt_text=_choice(merged["alt_text"], ("error", "warn", "off"), where, "alt_text"),
+        max_image_bytes=_positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )
+
+
+def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
+    if value not in choices:
+        raise SettingsError(where, f"SYNDICATE {key} is {value!r}",
+                            "use " + ", ".join(f'"{c}"' for c in choices))
+    return str(value)
 
 
 def _live_check(value: Any, where: str) -> str:
