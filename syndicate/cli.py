@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
+from syndicate.approval import Approvals
 from syndicate.display import card_line, draft_block, state_badge, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
@@ -166,11 +168,18 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     """Show every status update exactly as it would be posted, with its count."""
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
+    approvals = Approvals.load(settings.approvals_path) if settings.require_approval else None
 
     def wanted(article: str, platform: str) -> bool:
         return ((not article_keys or article in article_keys)
                 and (not platform_names or platform in platform_names)
                 and (not only_new or not ledger.is_done(article, platform)))
+
+    def state_of(draft: Draft) -> str:
+        state = draft_state(ledger, draft)
+        if approvals is None or ledger.is_done(draft.article, draft.platform):
+            return state
+        return f"{state}, {'approved' if approvals.is_approved(draft) else 'not approved'}"
 
     def emit(text: str) -> None:
         if output_path is None:
@@ -191,9 +200,9 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     drafts = [d for d in manifest.drafts if wanted(d.article, d.platform)]
     if output_format in ("markdown", "html"):
         if output_format == "markdown":
-            emit(markdown_preview(drafts, lambda d: draft_state(ledger, d)))
+            emit(markdown_preview(drafts, state_of))
         else:
-            emit(html_preview(drafts, lambda d: draft_state(ledger, d), settings.platforms,
+            emit(html_preview(drafts, state_of, settings.platforms,
                               settings.root, settings.author, settings.sitename))
         refuse_build_errors(manifest)
         return
@@ -207,7 +216,7 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
             card = card_line(draft.card, draft.checks)
             if card:
                 blocks.append(card)
-        blocks.append(draft_block(draft, draft_state(ledger, draft)))
+        blocks.append(draft_block(draft, state_of(draft)))
     click.echo("\n".join(blocks).lstrip("\n"))
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})
@@ -333,8 +342,10 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     platforms = chosen_platforms(settings, platform_names)
     check_can_post(platforms.values(), manifest.siteurl, dry_run)
     cap = max_articles or settings.max_per_run
+    approvals = Approvals.load(settings.approvals_path) if settings.require_approval else None
     if dry_run:
-        plan = plan_run(manifest, Ledger.load(settings.ledger_path), platforms, settings, cap)
+        plan = plan_run(manifest, Ledger.load(settings.ledger_path), platforms, settings, cap,
+                        approvals)
         for draft in plan.to_post:
             lengths = ", ".join(f"{p.length}/{draft.limit}" for p in draft.parts)
             click.echo(f"Would post {draft.article} to {draft.platform} "
@@ -343,7 +354,7 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     else:
         with ledger_lock(settings.ledger_path):
             ledger = Ledger.load(settings.ledger_path)
-            plan = plan_run(manifest, ledger, platforms, settings, cap)
+            plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
             with open_posters({d.platform: platforms[d.platform] for d in plan.to_post},
                               settings.root) as (posters, http):
                 if settings.check_live:
@@ -354,6 +365,9 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                                f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
                 outcomes = post_all(plan, platforms, posters, ledger,
                                     reporter(len(plan.to_post)))
+    for draft in plan.waiting:
+        click.echo(f"Waiting for approval: {draft.article} to {draft.platform} (it changed "
+                   "since it was approved, or never was): run `syndicate approve`")
     for draft in plan.not_fitting:
         click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "
                    f"({'; '.join(draft.problems)})", err=True)
@@ -374,6 +388,50 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                    "the deploy, or wait with --wait SECONDS.", err=True)
     if failed or plan.not_fitting or plan.not_live:
         sys.exit(1)
+
+
+@cli.command()
+@settings_option
+@click.option("--article", "-a", "article_keys", multiple=True,
+              help="Only this article (its key, e.g. posts/hello.md). Repeatable.")
+@platform_option("Only this platform. Repeatable.")
+@click.option("--yes", "-y", is_flag=True, help="Approve without asking (you have seen them).")
+@click.option("--by", default=lambda: os.environ.get("USER") or "someone", show_default="$USER",
+              help="Who approves, recorded with each approval.")
+def approve(settings_path: Path, article_keys: tuple[str, ...],
+            platform_names: tuple[str, ...], yes: bool, by: str) -> None:
+    """Show the drafts `post` would send, and approve exactly these.
+
+    With "require_approval": True in SYNDICATE, `post` sends only approved drafts; a
+    draft that changes after its approval waits for a new one.
+    """
+    settings, manifest = load(settings_path)
+    refuse_build_errors(manifest)
+    ledger = Ledger.load(settings.ledger_path)
+    approvals = Approvals.load(settings.approvals_path)
+    drafts = [d for d in manifest.drafts
+              if (not article_keys or d.article in article_keys)
+              and (not platform_names or d.platform in platform_names)
+              and not ledger.is_done(d.article, d.platform) and d.fits
+              and not approvals.is_approved(d)]
+    if not drafts:
+        click.echo("Nothing to approve: every draft `post` would send is approved.")
+        return
+    current = None
+    for draft in drafts:
+        if draft.article != current:
+            current = draft.article
+            click.echo("\n" + click.style(draft.title, bold=True, underline=True)
+                       + f"\n{draft.article} · {draft.url}")
+        click.echo(draft_block(draft, draft_state(ledger, draft)))
+    count = f"{len(drafts)} draft{'s' * (len(drafts) != 1)}"
+    if not yes and not click.confirm(f"\nApprove these {count}?"):
+        click.echo("Nothing approved.")
+        sys.exit(1)
+    for draft in drafts:
+        approvals.approve(draft, by)
+    approvals.save()
+    click.echo(f"Approved {count}: `syndicate post` will send exactly these.")
 
 
 @cli.command()

@@ -79,7 +79,7 @@ STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
 
 
 def state_badge(state: str) -> str:
-    return style(state, fg=STATE_COLOURS.get(state))
+    return style(state, fg=STATE_COLOURS.get(state.split(",")[0]))
 
 
 def draft_block(draft: Draft, state: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from syndicate.approval import Approvals
 from syndicate.draft import Draft
 from syndicate.errors import PostingError, SettingsError
 from syndicate.http import AmbiguousFailure
@@ -35,6 +36,8 @@ class Plan:
     not_fitting: list[Draft]
     # Article URLs the deployed site does not serve yet, with why (their drafts wait).
     not_live: dict[str, str] = field(default_factory=dict)
+    # Drafts that wait for a person to approve them (with approval required).
+    waiting: list[Draft] = field(default_factory=list)
 
 
 def is_absolute_siteurl(siteurl: str) -> bool:
@@ -42,12 +45,18 @@ def is_absolute_siteurl(siteurl: str) -> bool:
 
 
 def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
-             settings: Settings, max_articles: int) -> Plan:
-    """Pending drafts, oldest article first; remote platforms capped at max_articles."""
+             settings: Settings, max_articles: int, approvals: Approvals | None = None
+             ) -> Plan:
+    """Pending drafts, oldest article first; remote platforms capped at max_articles;
+    with approvals, only the drafts approved exactly as they are."""
     chosen = set(platforms)
     pending = [d for d in manifest.drafts
                if d.platform in chosen and not ledger.is_done(d.article, d.platform)]
     pending.sort(key=lambda d: (d.date, d.article, d.platform))
+    waiting = []
+    if approvals is not None:
+        waiting = [d for d in pending if d.fits and not approvals.is_approved(d)]
+        pending = [d for d in pending if not d.fits or approvals.is_approved(d)]
     not_fitting = [d for d in pending if not d.fits]
     to_post: list[Draft] = []
     held_back: list[Draft] = []
@@ -62,7 +71,8 @@ def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
                 continue
             remote_articles.append(draft.article)
         to_post.append(draft)
-    return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting)
+    return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting,
+                waiting=waiting)
 
 
 def check_can_post(platforms: Iterable[Platform], siteurl: str, dry_run: bool) -> None:

@@ -223,7 +223,7 @@ def _draft(draft: Draft, state: str, platform: Platform, images: Images, author:
             f' data-platform="{draft.platform}" data-parts="{len(draft.parts)}"'
             f' style="--accent:{ACCENTS.get(draft.platform, "#555")}">'
             f'<h3><span class="platform">{_escape(platform.label)}</span>'
-            f'<span class="state {state}">{state}</span></h3>'
+            f'<span class="state {state.split(",")[0]}">{_escape(state)}</span></h3>'
             f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
 
 

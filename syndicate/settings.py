@@ -34,6 +34,10 @@ DEFAULTS: Mapping[str, Any] = {
     # is only reported ("warn"), or is not mentioned ("off"); larger images fail it.
     "alt_text": "error",
     "max_image_bytes": 5_000_000,
+    # With approval required, `post` sends only drafts whose exact content a person
+    # approved with `syndicate approve` (recorded in the approvals file, committed).
+    "require_approval": False,
+    "approvals": "approvals.json",
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -57,6 +61,8 @@ class Settings:
     check_live: str = "page"  # "page", "feed" or "" (off)
     alt_text: str = "error"  # "error", "warn" or "off"
     max_image_bytes: int = 5_000_000
+    require_approval: bool = False
+    approvals_path: Path = Path("approvals.json")
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -172,6 +178,8 @@ def settings_from_pelican(
         check_live=_live_check(merged["check_live"], where),
         alt_text=_choice(merged["alt_text"], ("error", "warn", "off"), where, "alt_text"),
         max_image_bytes=_positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
+        require_approval=bool(merged["require_approval"]),
+        approvals_path=path_setting("approvals", "SYNDICATE_APPROVALS"),
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )

@@ -60,12 +60,13 @@ class Site:
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
         return path
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def run(self, *args: str, env: dict[str, str] | None = None,
+            input: str | None = None) -> Result:
         """Run `syndicate ARGS -s <this site's settings>` in-process."""
         runner = CliRunner()
         command, *rest = args
         return runner.invoke(cli, [command, "-s", str(self.conf), *rest], env=env,
-                             catch_exceptions=False)
+                             input=input, catch_exceptions=False)
 
     def verbose_post(self, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         """`syndicate -v post` through the installed console script, with env added."""
