@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import webbrowser
+from pathlib import Path
 
 from invoke import Context, task
 
@@ -26,11 +28,19 @@ def serve(c: Context) -> None:
     c.run(f"pelican --autoreload --listen -s {SETTINGS}")
 
 
-@task(help={"platform": "Only this platform.", "json": "Machine-readable output."})
-def preview(c: Context, platform: str = "", json: bool = False) -> None:
-    """Show every status update as it would be posted."""
-    args = ["--platform", platform] if platform else []
-    _syndicate(c, "preview", SETTINGS, *args, *(["--format", "json"] if json else []))
+@task(help={"platform": "Only this platform.", "new": "Only what `post` would send.",
+            "terminal": "Print the preview here instead of opening the page."})
+def preview(c: Context, platform: str = "", new: bool = False, terminal: bool = False
+            ) -> None:
+    """Build, then open the HTML preview of every status update in the browser."""
+    build(c)
+    args = (["--platform", platform] if platform else []) + (["--new"] if new else [])
+    if terminal:
+        _syndicate(c, "preview", SETTINGS, *args)
+        return
+    page = Path(".syndicate/preview.html").resolve()
+    _syndicate(c, "preview", SETTINGS, "--format", "html", "-o", str(page), *args)
+    webbrowser.open(page.as_uri())
 
 
 @task

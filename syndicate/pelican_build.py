@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.articles import ArticleSource
+from syndicate.draft import Draft
 from syndicate.drafts import drafts_for, reusable_drafts
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
+from syndicate.files import write_atomically
 from syndicate.ledger import Ledger
 from syndicate.manifest import encode_draft, previous_drafts, write_manifest
 from syndicate.platforms import PLATFORM_CLASSES
@@ -248,6 +250,13 @@ class BuildSession:
         return root / str(DEFAULTS["manifest"])
 
     def finish(self) -> None:
+        page = self.settings.preview_html if self.settings else None
+        output = Path(str(self.pelican_settings.get("OUTPUT_PATH", "output"))).resolve()
+        if page and (page == output or output in page.parents):
+            self._error(f"{SETTINGS_WHERE}: SYNDICATE preview_html {page} is inside the "
+                        "output folder, which is deployed; put it elsewhere, e.g. "
+                        "'.syndicate/preview.html'")
+            page = None
         self.drafts.sort(key=lambda item: item[0])
         siteurl = self.settings.siteurl if self.settings else ""
         texts = [text for _, text in self.drafts]
@@ -256,3 +265,19 @@ class BuildSession:
                      and all(text == self.previous.get(text[-66:-2]) for text in texts))
         if not unchanged:  # an unchanged manifest is not written again
             write_manifest(self.manifest_path(), siteurl, self.errors, texts)
+        if page and self.settings and self.ledger is not None:
+            self.write_preview_page(page, self.settings, self.ledger, texts)
+
+    def write_preview_page(self, path: Path, settings: Settings, ledger: Ledger,
+                           texts: list[str]) -> None:
+        """The HTML preview of every draft, where the site's settings ask for it (never in
+        the output folder: it is for the author, not the readers)."""
+        import json
+
+        from syndicate.preview_html import html_preview
+
+        drafts = [Draft.from_json(json.loads(text)) for text in texts]
+        page = html_preview(drafts, lambda d: ledger.state(d.article, d.platform) or "new",
+                            settings.platforms, settings.root, settings.author,
+                            settings.sitename)
+        write_atomically(path, page.encode("utf-8"))

@@ -38,6 +38,8 @@ DEFAULTS: Mapping[str, Any] = {
     # approved with `syndicate approve` (recorded in the approvals file, committed).
     "require_approval": False,
     "approvals": "approvals.json",
+    # Where each build also writes the HTML preview (None: only `preview --format html`).
+    "preview_html": None,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -63,6 +65,7 @@ class Settings:
     max_image_bytes: int = 5_000_000
     require_approval: bool = False
     approvals_path: Path = Path("approvals.json")
+    preview_html: Path | None = None
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -180,6 +183,7 @@ def settings_from_pelican(
         max_image_bytes=_positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
         require_approval=bool(merged["require_approval"]),
         approvals_path=path_setting("approvals", "SYNDICATE_APPROVALS"),
+        preview_html=path_setting("preview_html") if merged["preview_html"] else None,
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,19 @@ def test_new_shows_only_what_post_would_send_and_o_writes_a_file(make_site: Any,
     json_out = tmp_path / "all.json"
     site.run("preview", "--format", "json", "-o", str(json_out))
     assert {d["title"] for d in json.loads(json_out.read_text())} == {"First", "Second", "Third"}
+
+
+def test_the_build_can_write_the_html_preview_but_never_into_the_site(
+        make_site: Any) -> None:
+    site = make_site({"a.md": article("First")}, syndicate={
+        "platforms": {"outbox": {}, "mastodon": {}}, "preview_html": ".syndicate/preview.html"})
+    assert site.build().exit_code == 0
+    page = (site.root / ".syndicate/preview.html").read_text(encoding="utf-8")
+    assert page.count('<section class="draft') == 2 and "First" in page
+    assert not list(site.output.rglob("preview.html"))
+    shutil.rmtree(site.root)
+    deployed = make_site({"a.md": article("First")}, syndicate={
+        "platforms": {"outbox": {}}, "preview_html": "output/preview.html"})
+    result = deployed.build()
+    assert result.exit_code == 1
+    assert "preview_html" in result.output and "inside the output folder" in result.output
