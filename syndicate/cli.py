@@ -217,12 +217,12 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
             if card:
                 blocks.append(card)
         blocks.append(draft_block(draft, state_of(draft)))
-    click.echo("\n".join(blocks).lstrip("\n"))
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})
-    click.echo(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
-               f"article{'s' * (articles != 1)}"
-               + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+    blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
+                  f"article{'s' * (articles != 1)}"
+                  + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+    emit("\n".join(blocks).lstrip("\n"))
     refuse_build_errors(manifest)
 
 

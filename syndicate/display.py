@@ -11,31 +11,50 @@ import click
 
 from syndicate.draft import Draft
 from syndicate.fitting import ELLIPSIS
-from syndicate.text import graphemes
+from syndicate.text import graphemes, is_simple
+
+
+def _cluster_width(cluster: str) -> int:
+    if cluster.isascii():
+        return 1
+    first = cluster[0]
+    if unicodedata.category(first) in ("Mn", "Me", "Cf"):
+        return 0
+    wide = unicodedata.east_asian_width(first) in ("W", "F") or (len(cluster) > 1 and (
+        "\u200d" in cluster or "\ufe0f" in cluster))
+    return 2 if wide else 1
 
 
 def display_width(text: str) -> int:
     """Columns text takes in a terminal: wide for CJK and emoji, zero for marks."""
-    width = 0
-    for cluster in graphemes(text):
-        first = cluster[0]
-        if unicodedata.category(first) in ("Mn", "Me", "Cf"):
-            continue
-        wide = unicodedata.east_asian_width(first) in ("W", "F") or (len(cluster) > 1 and (
-            "\u200d" in cluster or "\ufe0f" in cluster))
-        width += 2 if wide else 1
-    return width
+    return sum(_cluster_width(cluster) for cluster in graphemes(text))
 
 
 def clip(text: str, width: int) -> str:
-    if display_width(text) <= width:
+    """text cut to width columns, with an ellipsis when cut."""
+    if len(text) <= width and text.isascii():
         return text
-    kept = ""
-    for cluster in graphemes(text):
-        if display_width(kept + cluster) > width - 1:
-            break
-        kept += cluster
-    return kept + "…"
+    if len(text) > width and text[:width].isascii():  # one column a character
+        return text[:width - 1] + "…"
+    # Only the start can be shown: look no further than a generous prefix.
+    head = text[:width * 4 + 8]
+    # Each code point its own cluster (most text): no need for the grapheme rules.
+    clusters = list(head) if is_simple(head) else graphemes(head)
+    kept: list[tuple[str, int]] = []
+    used = 0
+    for cluster in clusters:
+        columns = _cluster_width(cluster)
+        if used + columns > width:
+            # The ellipsis takes a column: drop clusters until it fits.
+            room = width - 1 - used
+            while kept and room < 0:
+                room += kept.pop()[1]
+            return "".join(cluster for cluster, _ in kept) + "…"
+        kept.append((cluster, columns))
+        used += columns
+    if len(head) < len(text):  # all zero-width marks, say: cut there anyway
+        return head + "…"
+    return text
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]],

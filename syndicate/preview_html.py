@@ -25,8 +25,6 @@ from syndicate.platforms.x import find_urls
 
 # An image is shown at most this wide in a card: embedded at that size, not larger.
 PREVIEW_IMAGE_SIDE = 480
-_HASHTAG = re.compile(r"(?<![\w&#/])[#＃][\w\u0300-\u036f\u0900-\u097f\u0600-\u06ff]+")
-_MENTION = re.compile(r"(?<![\w/])@[\w.-]+(?:@[\w.-]+\w)?")
 # Platforms that show no link card (the outbox is a file).
 NO_CARD = frozenset({"outbox"})
 ACCENTS = {"mastodon": "#6364ff", "bluesky": "#1083fe", "x": "#1d9bf0",
@@ -99,60 +97,70 @@ def _spans_from_facets(text: str, facets: Sequence[Mapping[str, Any]]) -> list[t
     return spans
 
 
-_SCHEME_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
+# Links with a scheme, hashtags and mentions, as the platforms style them. Each pattern
+# starts with a literal the regex engine searches for quickly (a lookbehind would make
+# it try every position): what may not come before a match is checked after.
+_STYLED = (
+    ("link", re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]"), "\x00"),
+    ("tag", re.compile(r"[#＃][\w\u0300-\u036f\u0900-\u097f\u0600-\u06ff]+"), "&#/"),
+    ("mention", re.compile(r"@[\w.-]+(?:@[\w.-]+\w)?"), "/"),
+)
 
 
-def _spans(text: str) -> list[tuple[int, int, str, str]]:
-    """Links (as the platform finds them, and any http(s):// address), hashtags and
-    mentions in text, in order."""
-    spans = [(start, end, "link", text[start:end]) for start, end in find_urls(text)]
-    taken = [(s, e) for s, e, _, _ in spans]
-    for match in _SCHEME_URL.finditer(text):
-        if all(match.end() <= s or match.start() >= e for s, e in taken):
-            spans.append((match.start(), match.end(), "link", match.group()))
-            taken.append((match.start(), match.end()))
+# Platforms that also link an address written without http(s):// (example.com/page).
+LINKS_BARE_ADDRESSES = frozenset({"x", "threads", "telegram", "slack"})
 
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
 
-    for pattern, kind in ((_HASHTAG, "tag"), (_MENTION, "mention")):
+def _spans(text: str, platform: str = "x") -> list[tuple[int, int, str, str]]:
+    """Links (any http(s):// address, and what the platform would link without one),
+    hashtags and mentions in text, in order, none inside another."""
+    found = []
+    for kind, pattern, not_after in _STYLED:
         for match in pattern.finditer(text):
-            if free(match.start(), match.end()):
-                spans.append((match.start(), match.end(), kind, match.group()))
-                taken.append((match.start(), match.end()))
-    return sorted(spans)
+            start = match.start()
+            before = text[start - 1] if start else " "
+            if not (before.isalnum() or before == "_" or before in not_after):
+                found.append((start, match.end(), kind, match.group()))
+    if platform in LINKS_BARE_ADDRESSES and "." in text:
+        # Addresses without a scheme (example.com/page), as twitter-text finds them.
+        found += [(start, end, "link", text[start:end]) for start, end in find_urls(text)]
+    found.sort(key=lambda span: (span[0], -span[1]))
+    spans: list[tuple[int, int, str, str]] = []
+    for span in found:
+        if not spans or span[0] >= spans[-1][1]:
+            spans.append(span)
+    return spans
+
+
+_CUT = '<mark class="cut" title="shortened here">' + ELLIPSIS + "</mark>"
 
 
 def rich_text(part: Part, platform: str, cut: bool) -> str:
     """The part's text as HTML: escaped, with links, hashtags and mentions styled."""
     text = part.text
-    spans = _spans_from_facets(text, part.facets) if platform == "bluesky" else _spans(text)
-    cut_at = text.rindex(ELLIPSIS) if cut and ELLIPSIS in text else -1
+    spans = (_spans_from_facets(text, part.facets) if platform == "bluesky"
+             else _spans(text, platform))
+    if cut and ELLIPSIS in text:  # the ellipsis fitting added: the last one
+        at = text.rindex(ELLIPSIS)
+        spans = sorted([*(s for s in spans if not s[0] <= at < s[1]),
+                        (at, at + 1, "cut", ELLIPSIS)])
+    escape = html.escape
     out = []
     position = 0
-
-    def plain(upto: int) -> None:
-        piece = text[position:upto]
-        if position <= cut_at < upto:
-            at = cut_at - position
-            out.append(_escape(piece[:at]) + '<mark class="cut" title="shortened here">'
-                       + ELLIPSIS + "</mark>" + _escape(piece[at + 1:]))
-        else:
-            out.append(_escape(piece))
-
     for start, end, kind, target in spans:
         if start < position:
             continue
-        plain(start)
-        shown = _escape(text[start:end])
+        out.append(escape(text[position:start]))
         if kind == "link":
             href = target if "://" in target else f"https://{target}"
-            out.append(f'<a class="link" href="{_escape(href)}" rel="noopener noreferrer">'
-                       f"{shown}</a>")
+            out.append(f'<a class="link" href="{escape(href)}" rel="noopener noreferrer">'
+                       f"{escape(text[start:end])}</a>")
+        elif kind == "cut":
+            out.append(_CUT)
         else:
-            out.append(f'<span class="{kind}">{shown}</span>')
+            out.append(f'<span class="{kind}">{escape(text[start:end])}</span>')
         position = end
-    plain(len(text))
+    out.append(escape(text[position:]))
     return "".join(out)
 
 
@@ -194,43 +202,78 @@ def _card(draft: Draft, platform: Platform, images: Images) -> str:
             "</div></div>")
 
 
-def _draft(draft: Draft, state: str, platform: Platform, images: Images, author: str,
-           sitename: str) -> str:
-    name, handle = _account(platform, author, sitename)
-    avatar_class = images.css_class(platform.option("avatar"))
-    avatar = (f'<div class="avatar {avatar_class}" role="img" aria-label="{_escape(name)}">'
-              "</div>" if avatar_class else
-              f'<div class="avatar initials" aria-hidden="true">{_escape(_initials(name))}</div>')
-    cut = any("cut at a word" in note for note in draft.shortened)
-    parts = []
-    for number, part in enumerate(draft.parts, start=1):
-        which = (f'<span class="part">{number}/{len(draft.parts)}</span>'
-                 if len(draft.parts) > 1 else "")
-        parts.append(
-            f'<div class="post" data-length="{part.length}">'
-            f'<header>{avatar}<div class="who"><strong>{_escape(name)}</strong>'
-            f'<span class="handle">{_escape(handle)}</span></div>{which}</header>'
-            f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
-            f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
-            + (_card(draft, platform, images) if number == 1 else "")
-            + f'<footer>{_count(part.length, draft.limit)}</footer></div>')
-    notes = "".join(f'<p class="note">✂ shortened to fit: {_escape("; ".join(draft.shortened))}'
-                    "</p>" if draft.shortened else "")
-    notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)
-    notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in
-                     [*draft.warnings, *(check["message"] for check in draft.checks)])
-    return (f'<section class="draft p-{draft.platform}" data-article="{_escape(draft.article)}"'
-            f' data-platform="{draft.platform}" data-parts="{len(draft.parts)}"'
-            f' style="--accent:{ACCENTS.get(draft.platform, "#555")}">'
-            f'<h3><span class="platform">{_escape(platform.label)}</span>'
-            f'<span class="state {state.split(",")[0]}">{_escape(state)}</span></h3>'
-            f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
+class Renderer:
+    """Builds the page's sections, with what repeats (a platform's account header, an
+    article's card) made once."""
+
+    def __init__(self, platforms: Mapping[str, Platform], images: Images, author: str,
+                 sitename: str) -> None:
+        self.platforms = platforms
+        self.images = images
+        self.author, self.sitename = author, sitename
+        self._headers: dict[str, str] = {}
+        self._cards: dict[tuple[str, str], str] = {}
+
+    def platform(self, name: str) -> Platform:
+        if name not in self.platforms:
+            from syndicate.platforms.base import PlatformSettings
+
+            self.platforms = {**self.platforms,
+                              name: PLATFORM_CLASSES[name](PlatformSettings(name))}
+        return self.platforms[name]
+
+    def header(self, platform: Platform) -> str:
+        if platform.name not in self._headers:
+            name, handle = _account(platform, self.author, self.sitename)
+            avatar_class = self.images.css_class(platform.option("avatar"))
+            avatar = (f'<div class="avatar {avatar_class}" role="img" '
+                      f'aria-label="{_escape(name)}"></div>' if avatar_class else
+                      '<div class="avatar initials" aria-hidden="true">'
+                      f"{_escape(_initials(name))}</div>")
+            self._headers[platform.name] = (
+                f'{avatar}<div class="who"><strong>{_escape(name)}</strong>'
+                f'<span class="handle">{_escape(handle)}</span></div>')
+        return self._headers[platform.name]
+
+    def card(self, draft: Draft, platform: Platform) -> str:
+        attach = "attach" if platform.option("image") else "card"
+        key = (draft.article, attach if draft.platform not in NO_CARD else "none")
+        if key not in self._cards:
+            self._cards[key] = _card(draft, platform, self.images)
+        return self._cards[key]
+
+    def draft(self, draft: Draft, state: str) -> str:
+        platform = self.platform(draft.platform)
+        header = self.header(platform)
+        cut = any("cut at a word" in note for note in draft.shortened)
+        parts = []
+        for number, part in enumerate(draft.parts, start=1):
+            which = (f'<span class="part">{number}/{len(draft.parts)}</span>'
+                     if len(draft.parts) > 1 else "")
+            parts.append(
+                f'<div class="post"><header>{header}{which}</header>'
+                f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
+                f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
+                + (self.card(draft, platform) if number == 1 else "")
+                + f"<footer>{_count(part.length, draft.limit)}</footer></div>")
+        notes = (f'<p class="note">✂ shortened to fit: {_escape("; ".join(draft.shortened))}'
+                 "</p>" if draft.shortened else "")
+        notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)
+        notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in
+                         [*draft.warnings, *(check["message"] for check in draft.checks)])
+        return (f'<section class="draft p-{draft.platform}" '
+                f'data-article="{_escape(draft.article)}" data-platform="{draft.platform}" '
+                f'data-parts="{len(draft.parts)}">'
+                f'<h3><span class="platform">{platform.label}</span>'
+                f'<span class="state {state.split(",")[0]}">{_escape(state)}</span></h3>'
+                f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
 
 
 def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
                  platforms: Mapping[str, Platform], root: Path, author: str = "",
                  sitename: str = "") -> str:
     images = Images(root)
+    renderer = Renderer(platforms, images, author, sitename)
     body = []
     current = None
     for draft in drafts:
@@ -242,24 +285,17 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
                         f"{_escape(draft.title)}</a></h2>"
                         f'<p class="meta">{_escape(draft.article)} · {draft.date[:10]}</p>'
                         '<div class="grid">')
-        platform = platforms.get(draft.platform) or PLATFORM_CLASSES[draft.platform](
-            _bare_settings(draft.platform))
-        body.append(_draft(draft, state_of(draft), platform, images, author, sitename))
+        body.append(renderer.draft(draft, state_of(draft)))
     if current is not None:
         body.append("</div></article>")
     articles = len({d.article for d in drafts})
     unfit = sum(not d.fits for d in drafts)
     summary = (f"{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
                f"article{'s' * (articles != 1)}" + (f", {unfit} do not fit" if unfit else ""))
-    return (PAGE.replace("{css}", CSS).replace("{summary}", _escape(summary))
+    accents = "".join(f".p-{name}{{--accent:{colour}}}" for name, colour in ACCENTS.items())
+    return (PAGE.replace("{css}", CSS + accents).replace("{summary}", _escape(summary))
             .replace("{images}", "".join(images.rules))
             .replace("{body}", "".join(body)))
-
-
-def _bare_settings(name: str) -> Any:
-    from syndicate.platforms.base import PlatformSettings
-
-    return PlatformSettings(name)
 
 
 # The page's look, kept in its own file: data/preview.css.
