@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/build_overhead.py
 	$(BIN)/python bench/fitting_throughput.py
 	$(BIN)/python bench/posting.py
+	$(BIN)/python bench/preview_formats.py
 
 clean:
 	rm -rf output outbox .syndicate
