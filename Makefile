@@ -51,7 +51,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: setup
+bench: setup pds
 	$(BIN)/python bench/build_overhead.py
 	$(BIN)/python bench/fitting_throughput.py
 	$(BIN)/python bench/posting.py
