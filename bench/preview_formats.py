@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_overhead import (  # noqa: E402
+from build_overhead import (
     BIN,
     PLATFORMS,
     find_theme,

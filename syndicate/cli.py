@@ -28,6 +28,7 @@ from syndicate.platforms.base import Platform, Poster
 from syndicate.posting import Outcome, Plan, check_can_post, plan_run, post_all
 from syndicate.preview_html import html_preview
 from syndicate.preview_markdown import markdown_preview
+from syndicate.responses import Responses
 from syndicate.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -432,6 +433,65 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
         approvals.approve(draft, by)
     approvals.save()
     click.echo(f"Approved {count}: `syndicate post` will send exactly these.")
+
+
+@cli.command()
+@settings_option
+@platform_option("Only from this platform (repeatable); default: every one that can.")
+@click.option("--max", "max_posts", type=click.IntRange(min=1), default=200, show_default=True,
+              help="At most this many posted copies read in one run (newest articles "
+                   "first), to stay within the platforms' rate limits.")
+def backfeed(settings_path: Path, platform_names: tuple[str, ...], max_posts: int) -> None:
+    """Bring home the replies, reposts and likes of the syndicated copies.
+
+    They are kept in the responses file (responses.json: commit it) and shown under each
+    article by the next build. Reply text is cleaned to a few safe tags.
+    """
+    settings = load_settings(settings_path)
+    platforms = chosen_platforms(settings, platform_names)
+    ledger = Ledger.load(settings.ledger_path)
+    responses = Responses.load(settings.responses_path)
+    posted = [(key, name, parts) for key, name, parts in ledger.posted_parts()
+              if name in platforms]
+    # Newest first: that is where conversations still happen.
+    posted.sort(key=lambda item: ledger.articles[item[0]]["platforms"][item[1]].get(
+        "updated_at", ""), reverse=True)
+    http = Http()
+    readers: dict[str, Any] = {}
+    added = checked = 0
+    failures: list[str] = []
+    try:
+        for key, name, parts in posted:
+            if name not in readers:
+                try:
+                    readers[name] = platforms[name].open_reader(http)
+                except NotImplementedError:
+                    readers[name] = None
+                    if platform_names:
+                        click.echo(f"{platforms[name].label} has no responses to read.",
+                                   err=True)
+            reader = readers[name]
+            if reader is None:
+                continue
+            own = {part.id for part in parts}
+            for part in parts:
+                if checked >= max_posts:
+                    break
+                checked += 1
+                try:
+                    added += responses.merge(key, reader.responses(part, own))
+                except SyndicateError as error:
+                    failures.append(error.line())
+    finally:
+        http.close()
+    responses.save()
+    click.echo(f"Read {checked} posted cop{'ies' if checked != 1 else 'y'}: {added} new "
+               f"response{'s' * (added != 1)}, kept in {settings.responses_path.name}. "
+               "Rebuild to show them.")
+    for line in failures:
+        click.echo(click.style("Error: ", fg="red", bold=True) + line, err=True)
+    if failures:
+        sys.exit(1)
 
 
 @cli.command()

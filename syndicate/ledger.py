@@ -102,6 +102,15 @@ class Ledger:
                 links.append((platform, parts[0]["url"]))
         return links
 
+    def posted_parts(self) -> Iterator[tuple[str, str, list[PostedPart]]]:
+        """(article key, platform, its posted parts) for every posted draft."""
+        for key, article in self.articles.items():
+            for platform, entry in article["platforms"].items():
+                parts = [PostedPart(id=p["id"], url=p["url"]) for p in entry.get("parts", [])
+                         if p.get("state") == "posted"]
+                if entry["state"] == "posted" and parts:
+                    yield key, platform, parts
+
     def posted_part(self, key: str, platform: str, index: int) -> PostedPart | None:
         entry = self.entry(key, platform)
         if not entry or index >= len(entry["parts"]):

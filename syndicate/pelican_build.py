@@ -25,6 +25,7 @@ from syndicate.files import write_atomically
 from syndicate.ledger import Ledger
 from syndicate.manifest import encode_draft, previous_drafts, write_manifest
 from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.responses import Responses
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
 from syndicate.templates import DraftTemplates
 
@@ -185,12 +186,14 @@ class BuildSession:
         self.drafts: list[tuple[tuple[str, str, str], str]] = []
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
+        self.responses: Responses | None = None
         self.previous: dict[str, str] = {}
         self.previous_siteurl: str | None = None
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
             self.ledger = Ledger.load(self.settings.ledger_path)
+            self.responses = Responses.load(self.settings.responses_path)
             self.previous_siteurl, self.previous = previous_drafts(self.settings.manifest_path)
         except SyndicateError as error:
             self._error(error.line())
@@ -207,6 +210,10 @@ class BuildSession:
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
+            # Replies, reposts and likes from `syndicate backfeed`, cleaned (for the theme).
+            found = self.responses.for_article(article_key(article)) if self.responses \
+                else {}
+            article.responses = found if any(found.values()) else None
 
     def add_articles(self, articles: Iterable[Any]) -> None:
         """Render drafts for every publishable article (links are resolved by now)."""

@@ -40,6 +40,8 @@ DEFAULTS: Mapping[str, Any] = {
     "approvals": "approvals.json",
     # Where each build also writes the HTML preview (None: only `preview --format html`).
     "preview_html": None,
+    # Replies, reposts and likes brought home by `syndicate backfeed` (commit it).
+    "responses": "responses.json",
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -66,6 +68,7 @@ class Settings:
     require_approval: bool = False
     approvals_path: Path = Path("approvals.json")
     preview_html: Path | None = None
+    responses_path: Path = Path("responses.json")
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -184,6 +187,7 @@ def settings_from_pelican(
         require_approval=bool(merged["require_approval"]),
         approvals_path=path_setting("approvals", "SYNDICATE_APPROVALS"),
         preview_html=path_setting("preview_html") if merged["preview_html"] else None,
+        responses_path=path_setting("responses", "SYNDICATE_RESPONSES"),
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings as hypothesis_settings
 from pds_server import Account, PdsServer, start_pds
+from playwright.sync_api import Browser, sync_playwright
 
 from syndicate.cli import cli
 
@@ -251,6 +252,23 @@ def bluesky_account(pds: PdsServer) -> Account:
     main = pds.create_account(handle, "main-password-not-for-apps")
     app_password = pds.create_app_password(main, "syndicate")
     return Account(did=main.did, handle=main.handle, password=app_password)
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Chromium is not installed: .ci/run installs it (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -145,13 +145,26 @@ def test_sigkill_at_random_moments_never_posts_twice(site_for: Callable[..., Sit
         before = len(mastodon.statuses)
         process = subprocess.Popen(command, env=env, cwd=site.root,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 0.9))
+        # Kill once a few more statuses reached the server (however slow the machine is
+        # to start a run), at a random moment around one: before, during or after it.
+        def posts() -> int:
+            return sum(request == ("POST", "/api/v1/statuses")
+                       for request in list(mastodon.requests))
+
+        target = posts() + rng.randint(1, 6)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and posts() < target and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.05))
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait()
         Ledger.load(site.ledger)  # readable after every kill
         mid_run += before < len(mastodon.statuses) < len(articles)
+        if before == len(articles):
+            break  # all out before 30 kills: the assertion below says so
+    assert kills == 30
     assert mid_run >= 5, "too few kills landed while statuses were being posted"
     final = subprocess.run(command, env=env, cwd=site.root, capture_output=True, text=True,
                            timeout=120)

@@ -16,6 +16,7 @@ from syndicate.text import count_graphemes
 
 if TYPE_CHECKING:
     from syndicate.http import Http
+    from syndicate.responses import Response
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ class PostedPart:
     url: str
     # What the author should know about how it went out (e.g. a card without its image).
     warnings: tuple[str, ...] = ()
+
+
+class ResponseReader(Protocol):
+    """Reads what people answered to a posted part: replies, reposts, likes."""
+
+    def responses(self, part: PostedPart, own: set[str]) -> list[Response]:
+        """The responses to part, leaving out the account's own posts (ids in own)."""
+        ...
 
 
 class Poster(Protocol):
@@ -145,4 +154,8 @@ class Platform:
     def open_poster(self, project_root: str, http: Http) -> Poster:
         """A poster for this run, sharing its HTTP client. Platforms whose client is not
         written yet refuse."""
+        raise NotImplementedError(self.name)
+
+    def open_reader(self, http: Http) -> ResponseReader:
+        """A reader of responses (`syndicate backfeed`); platforms without one refuse."""
         raise NotImplementedError(self.name)

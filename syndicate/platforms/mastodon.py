@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import (
+    OutgoingPart,
+    Platform,
+    PostedPart,
+    Poster,
+    ResponseReader,
+)
 from syndicate.platforms.x import find_urls
 from syndicate.text import count_graphemes
 
@@ -22,6 +28,7 @@ if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
 
     from syndicate.http import Http
+    from syndicate.responses import Response
 
 # twitter-text's longest extractable URL; a longer one is not linked, so counts in full.
 MAX_URL_LENGTH = 4096
@@ -91,6 +98,9 @@ class Mastodon(Platform):
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
         return MastodonPoster(self, http, project_root)
+
+    def open_reader(self, http: Http) -> ResponseReader:
+        return MastodonReader(self, http)
 
 
 def _rate_limit_wait(response: httpx.Response) -> float | None:
@@ -241,3 +251,59 @@ def _error(response: httpx.Response) -> str:
         return str(response.json().get("error", response.text[:200]))
     except ValueError:
         return response.text[:200]
+
+
+# Replies, boosts and favourites of one status: at most this many of each per call.
+RESPONSES_PAGE = 80
+
+
+class MastodonReader:
+    """Replies (the status's context), boosts and favourites of posted statuses."""
+
+    def __init__(self, platform: Mastodon, http: Http) -> None:
+        url = platform.option("url")
+        if not url:
+            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
+                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
+        self.base = str(url).rstrip("/")
+        self.http = http
+        token = platform.settings.secrets.get("token")
+        # Public statuses can be read without a token; with one, rate limits are kinder.
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _get(self, path: str) -> Any:
+        response = self.http.request("mastodon", "GET", f"{self.base}{path}",
+                                     idempotent=True, wait_for=_rate_limit_wait,
+                                     headers=self._headers,
+                                     params={"limit": str(RESPONSES_PAGE)})
+        if response.status_code == 404:
+            return None  # deleted since
+        if response.status_code != 200:
+            raise PostingError("mastodon", f"reading {path}: HTTP {response.status_code}: "
+                               f"{_error(response)}", "run `syndicate backfeed` again later")
+        return response.json()
+
+    def responses(self, part: PostedPart, own: set[str]) -> list[Response]:
+        from syndicate.responses import response
+
+        found: list[Response] = []
+        context = self._get(f"/api/v1/statuses/{part.id}/context")
+        if context is None:
+            return found
+        for status in context.get("descendants", []):
+            if str(status["id"]) in own:
+                continue  # the rest of our own thread
+            account = status.get("account") or {}
+            found.append(response(
+                "mastodon", "reply", status["id"], str(account.get("display_name") or ""),
+                "@" + str(account.get("acct") or ""), str(account.get("url") or ""),
+                str(account.get("avatar") or ""), str(status.get("url") or status.get("uri")),
+                str(status.get("created_at") or ""), str(status.get("content") or "")))
+        for kind, path in (("like", "favourited_by"), ("repost", "reblogged_by")):
+            for account in self._get(f"/api/v1/statuses/{part.id}/{path}") or []:
+                found.append(response(
+                    "mastodon", kind, f"{part.id}:{account['id']}",
+                    str(account.get("display_name") or ""),
+                    "@" + str(account.get("acct") or ""), str(account.get("url") or ""),
+                    str(account.get("avatar") or "")))
+        return found

@@ -54,6 +54,37 @@ class FakeMastodon(FakePlatform):
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     media_files: dict[str, bytes] = field(default_factory=dict)
     processing_polls: int = 2  # GETs of a new upload that still find it processing
+    favourites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reblogs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    # What other people do with a status, as the server would record it.
+    def reply(self, status_id: str, account: dict[str, Any], content: str) -> dict[str, Any]:
+        with self.lock:
+            reply_id = str(100000 + len(self.statuses) + 1)
+            status = {"id": reply_id, "content": content, "in_reply_to_id": status_id,
+                      "account": account, "url": f"{self.url}/@{account['acct']}/{reply_id}",
+                      "uri": f"{self.url}/users/{account['acct']}/statuses/{reply_id}",
+                      "created_at": datetime.now(UTC).isoformat(), "spoiler_text": "",
+                      "language": "en", "visibility": "public", "media_attachments": []}
+            self.statuses[reply_id] = status
+            return status
+
+    def favourite(self, status_id: str, account: dict[str, Any]) -> None:
+        with self.lock:
+            self.favourites.setdefault(status_id, []).append(account)
+
+    def reblog(self, status_id: str, account: dict[str, Any]) -> None:
+        with self.lock:
+            self.reblogs.setdefault(status_id, []).append(account)
+
+    def _descendants(self, status_id: str) -> list[dict[str, Any]]:
+        found, frontier = [], [status_id]
+        while frontier:
+            parent = frontier.pop(0)
+            children = [s for s in self.statuses.values() if s["in_reply_to_id"] == parent]
+            found.extend(children)
+            frontier.extend(child["id"] for child in children)
+        return found
     image_size_limit: int = 16 * 1024 * 1024
 
     def handle(self, method: str, path: str, headers: Any, body: bytes
@@ -79,6 +110,17 @@ class FakeMastodon(FakePlatform):
             match = re.fullmatch(r"/api/v1/statuses/(\d+)", path)
             if match and method == "GET" and match.group(1) in self.statuses:
                 return 200, {}, self.statuses[match.group(1)]
+            match = re.fullmatch(
+                r"/api/v1/statuses/(\d+)/(context|favourited_by|reblogged_by)", path)
+            if match and method == "GET":
+                status_id, what = match.groups()
+                if status_id not in self.statuses:
+                    return 404, {}, {"error": "Record not found"}
+                if what == "context":
+                    return 200, {}, {"ancestors": [], "descendants":
+                                     self._descendants(status_id)}
+                accounts = (self.favourites if what == "favourited_by" else self.reblogs)
+                return 200, {}, accounts.get(status_id, [])
             return 404, {}, {"error": "Record not found"}
 
     def _upload(self, token: str, headers: Any, body: bytes
@@ -163,6 +205,8 @@ class FakeMastodon(FakePlatform):
         self.window_count += 1
         status_id = str(100000 + len(self.statuses) + 1)
         status = {"id": status_id, "content": text, "in_reply_to_id": reply,
+                  "account": {"id": "1", "acct": "fieldnotes", "display_name": "Field Notes",
+                              "url": f"{self.url}/@fieldnotes", "avatar": ""},
                   "spoiler_text": form.get("spoiler_text", ""),
                   "language": form.get("language"), "visibility": form.get("visibility"),
                   "url": f"{self.url}/@fieldnotes/{status_id}",
@@ -192,7 +236,8 @@ class _Handler(FakeHandler):
             self.reply(429, {"error": "Too many"},
                        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()})
             return
-        status, headers, payload = fake.handle(method, self.path, self.headers, body)
+        status, headers, payload = fake.handle(method, self.path.split("?")[0], self.headers,
+                                               body)
         if fault == "lost":  # done, but the answer never arrives
             self.drop()
             return
