@@ -122,3 +122,43 @@ def test_responses_file_edited_by_hand_is_cleaned_again(blog: Site, mastodon: Fa
     html = (blog.output / PAGE).read_text(encoding="utf-8")
     assert "<p>hi</p>" in html and "<script>alert(1)" not in html
     assert "javascript:" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_bluesky_replies_likes_and_reposts_come_home(
+        make_site: Any, deployed: str, pds: Any, bluesky_account: Any) -> None:
+    from fakes import appview
+    from test_bluesky import THREE
+
+    with appview.running() as view:
+        site = make_site(THREE, siteurl=deployed, theme=str(PROJECT / "themes/fieldnotes"),
+                         syndicate={"platforms": {"bluesky": {
+                             "url": pds.url, "handle": bluesky_account.handle,
+                             "appview": view.url}}})
+        assert site.build().exit_code == 0
+        env = {"SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password}
+        assert site.run("post", env=env).exit_code == 0
+        uri = Ledger.load(site.ledger).entry("walk-1.md", "bluesky")["parts"][0]["id"]
+        assert uri.startswith("at://") and pds.get_record(
+            bluesky_account.did, "app.bsky.feed.post", uri.rsplit("/", 1)[1])
+        kai = appview.actor("kai.example.com", "<b>Kai</b>", "https://cdn.example/kai.jpg")
+        text = "Same walk! <script>alert(1)</script> see kai.example.com/walk"
+        start = len(b"Same walk! <script>alert(1)</script> see ")
+        reply = view.reply(uri, kai, text, [{"index": {"byteStart": start,
+                                                       "byteEnd": len(text.encode())},
+                                             "features": [{"$type": "app.bsky.richtext.facet#link",
+                                                           "uri": "https://kai.example.com/walk"}]}])
+        view.reply(reply["uri"], appview.actor("lee.example.com", "Lee"), "Me too")
+        view.like(uri, kai)
+        view.repost(uri, kai)
+        result = site.run("backfeed", env=env)
+        assert result.exit_code == 0, result.output
+        assert "4 new responses" in result.output
+    assert site.build().exit_code == 0
+    html = (site.output / "posts/walk-number-1/index.html").read_text(encoding="utf-8")
+    assert "Same walk! &lt;script&gt;alert(1)&lt;/script&gt; see" in html
+    assert '<a href="https://kai.example.com/walk" rel="nofollow ugc noopener">' in html
+    assert "Me too" in html, "replies to replies come home too"
+    assert f"https://bsky.app/profile/kai.example.com/post/{reply['uri'].rsplit('/', 1)[1]}" \
+        in html
+    assert "&lt;b&gt;Kai&lt;/b&gt;" in html and "<script>" not in html
+    assert "1 liked this" in html and "1 shared this" in html
