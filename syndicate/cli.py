@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +26,14 @@ from syndicate.liveness import not_live
 from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
-from syndicate.posting import Outcome, Plan, check_can_post, plan_run, post_all
+from syndicate.posting import (
+    Outcome,
+    Plan,
+    apply_cadence,
+    check_can_post,
+    plan_run,
+    post_all,
+)
 from syndicate.preview_html import html_preview
 from syndicate.preview_markdown import markdown_preview
 from syndicate.responses import Responses
@@ -360,12 +368,15 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                               settings.root) as (posters, http):
                 if settings.check_live:
                     hold_until_live(plan, platforms, http, wait_seconds, settings)
+                apply_cadence(plan, ledger, platforms, settings, datetime.now(UTC))
                 if plan.to_post:
                     names = sorted({d.platform for d in plan.to_post})
                     click.echo(f"Posting {len(plan.to_post)} draft"
                                f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
                 outcomes = post_all(plan, platforms, posters, ledger,
                                     reporter(len(plan.to_post)))
+    for draft, why in plan.paced:
+        click.echo(f"Later: {draft.article} to {draft.platform}: {why}; it stays pending.")
     for draft in plan.waiting:
         click.echo(f"Waiting for approval: {draft.article} to {draft.platform} (it changed "
                    "since it was approved, or never was): run `syndicate approve`")

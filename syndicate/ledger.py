@@ -102,6 +102,25 @@ class Ledger:
                 links.append((platform, parts[0]["url"]))
         return links
 
+    def posted_since(self, platform: str, since: str) -> int:
+        """How many parts went to platform at or after the ISO time since."""
+        return sum(1 for article in self.articles.values()
+                   for part in article["platforms"].get(platform, {}).get("parts", [])
+                   if part.get("state") == "posted" and part.get("posted_at", "") >= since)
+
+    def live_since(self, key: str) -> str | None:
+        """When the deployed site was first seen serving the article (ISO time)."""
+        article = self.articles.get(key)
+        return article.get("live_since") if article else None
+
+    @_serialized
+    def record_live(self, key: str, url: str, at: str) -> None:
+        """The first time the article was seen live (kept: later sightings change nothing)."""
+        article = self.articles.setdefault(key, {"url": url, "platforms": {}})
+        if "live_since" not in article:
+            article["live_since"] = at
+            self.save()
+
     def posted_parts(self) -> Iterator[tuple[str, str, list[PostedPart]]]:
         """(article key, platform, its posted parts) for every posted draft."""
         for key, article in self.articles.items():

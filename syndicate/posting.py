@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from syndicate.approval import Approvals
 from syndicate.draft import Draft
@@ -38,6 +39,9 @@ class Plan:
     not_live: dict[str, str] = field(default_factory=dict)
     # Drafts that wait for a person to approve them (with approval required).
     waiting: list[Draft] = field(default_factory=list)
+    # Drafts held by the cadence: the delay after going live, or a per-hour/quota cap;
+    # with why ("live 12 minutes ago; posts from 10:42 UTC").
+    paced: list[tuple[Draft, str]] = field(default_factory=list)
 
 
 def is_absolute_siteurl(siteurl: str) -> bool:
@@ -73,6 +77,54 @@ def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
         to_post.append(draft)
     return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting,
                 waiting=waiting)
+
+
+def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
+                  settings: Settings, now: datetime) -> None:
+    """Hold back what the cadence says must wait: articles live for less than the delay,
+    and, per platform, what would go over `per_hour` or the platform's own quota."""
+    kept: list[Draft] = []
+    for draft in plan.to_post:
+        platform = platforms[draft.platform]
+        if not platform.remote:
+            kept.append(draft)
+            continue
+        seen = ledger.live_since(draft.article)
+        if seen is None:
+            ledger.record_live(draft.article, draft.url, now.isoformat(timespec="seconds"))
+            seen = now.isoformat(timespec="seconds")
+        ready = datetime.fromisoformat(seen) + timedelta(minutes=settings.delay_minutes)
+        if ready > now:
+            plan.paced.append((draft, f"live since {seen[11:16]} UTC; posts from "
+                               f"{ready:%H:%M} UTC (delay_minutes {settings.delay_minutes})"))
+            continue
+        kept.append(draft)
+    counts: dict[str, int] = {}
+    plan.to_post = []
+    for draft in kept:  # oldest first: what goes over a cap is the newest
+        platform = platforms[draft.platform]
+        caps = [(int(platform.option("per_hour")), 3600, "per_hour")] \
+            if platform.option("per_hour") else []
+        if platform.quota:
+            caps.append((*platform.quota, f"{platform.label}'s quota"))
+        over = None
+        for most, seconds, name in caps:
+            since = (now - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+            key = f"{draft.platform}:{seconds}"
+            counts.setdefault(key, ledger.posted_since(draft.platform, since))
+            if counts[key] + len(draft.parts) > most:
+                over = f"{most} posts per {_duration(seconds)} ({name}) reached"
+        if over:
+            plan.paced.append((draft, over))
+            continue
+        for _, seconds, _ in caps:
+            counts[f"{draft.platform}:{seconds}"] += len(draft.parts)
+        plan.to_post.append(draft)
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 3600} hours" if seconds >= 7200 else \
+        "hour" if seconds == 3600 else f"{seconds // 60} minutes"
 
 
 def check_can_post(platforms: Iterable[Platform], siteurl: str, dry_run: bool) -> None:

@@ -42,6 +42,8 @@ DEFAULTS: Mapping[str, Any] = {
     "preview_html": None,
     # Replies, reposts and likes brought home by `syndicate backfeed` (commit it).
     "responses": "responses.json",
+    # Minutes an article must have been live before it is posted (time to fix a typo).
+    "delay_minutes": 0,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -69,6 +71,7 @@ class Settings:
     approvals_path: Path = Path("approvals.json")
     preview_html: Path | None = None
     responses_path: Path = Path("responses.json")
+    delay_minutes: int = 0
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -188,6 +191,8 @@ def settings_from_pelican(
         approvals_path=path_setting("approvals", "SYNDICATE_APPROVALS"),
         preview_html=path_setting("preview_html") if merged["preview_html"] else None,
         responses_path=path_setting("responses", "SYNDICATE_RESPONSES"),
+        delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
+        if merged["delay_minutes"] else 0,
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )

@@ -109,7 +109,10 @@ class Platform:
     # thread: a long draft becomes a reply chain; numbering: e.g. "{n}/{total}" after
     # each part of a thread (no numbers unless asked).
     common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None,
-                                                   "thread": False, "numbering": None}
+                                                   "thread": False, "numbering": None,
+                                                   "per_hour": None}
+    # The platform's published posting quota: (posts, in this many seconds), or None.
+    quota: ClassVar[tuple[int, int] | None] = None
     # How the HTML preview shows the account (no effect on posting): its name, its
     # handle, and an avatar image file relative to the project root.
     preview_options: ClassVar[Mapping[str, Any]] = {"display_name": None, "account": None,

@@ -72,6 +72,7 @@ class Mastodon(Platform):
     option_defaults = {"url": None, "visibility": "public", "url_length": 23,
                        "software": "mastodon", "content_warning": None, "image": False}
     secret_keys = ("token",)
+    quota = (300, 3 * 3600)  # 300 statuses per 3 hours per account
 
     def count(self, text: str) -> int:
         return self.measure(text, {"spoiler_text": self.option("content_warning") or ""})

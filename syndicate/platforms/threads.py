@@ -73,6 +73,7 @@ class Threads(Platform):
     option_defaults = {"api_url": "https://graph.threads.net/v1.0", "user_id": "me",
                        "image": False}
     secret_keys = ("token",)
+    quota = (250, 24 * 3600)  # 250 posts per 24 hours
 
     def count(self, text: str) -> int:
         return threads_length(text)

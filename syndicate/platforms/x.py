@@ -157,6 +157,7 @@ class X(Platform):
     default_limit = 280
     option_defaults = {"api_url": "https://api.x.com"}
     secret_keys = ("token",)
+    quota = (100, 15 * 60)  # 100 posts per 15 minutes per user
     # X has no idempotency, but a part in doubt is looked for among the account's own
     # latest posts before it is sent again: the lookup decides.
     retry_is_safe = True
