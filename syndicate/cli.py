@@ -16,7 +16,7 @@ import click
 
 from syndicate import __version__
 from syndicate.approval import Approvals
-from syndicate.display import card_line, draft_block, state_badge, table
+from syndicate.display import card_line, draft_block, state_badge, style, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.files import write_atomically
@@ -31,6 +31,7 @@ from syndicate.posting import (
     Plan,
     apply_cadence,
     check_can_post,
+    is_absolute_siteurl,
     plan_run,
     post_all,
 )
@@ -502,6 +503,52 @@ def backfeed(settings_path: Path, platform_names: tuple[str, ...], max_posts: in
     for line in failures:
         click.echo(click.style("Error: ", fg="red", bold=True) + line, err=True)
     if failures:
+        sys.exit(1)
+
+
+@cli.command()
+@settings_option
+@platform_option("Only this platform (repeatable); default: every enabled one.")
+@format_option("table", "json")
+def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: str) -> None:
+    """Check each platform's settings and credentials with read-only calls.
+
+    Nothing is posted. Says what would fail (a refused token, a main password where an
+    app password belongs, a limit higher than the server's) and never prints a secret.
+    """
+    import httpx
+
+    settings = load_settings(settings_path)
+    platforms = chosen_platforms(settings, platform_names)
+    rows: list[tuple[str, bool, str]] = []
+    remote = [p for p in platforms.values() if p.remote]
+    if remote and not is_absolute_siteurl(settings.siteurl):
+        rows.append(("site", False, f"SITEURL {settings.siteurl!r} is not absolute: posts "
+                                    "would be refused; build with publishconf.py"))
+    http = Http(max_total_wait=20)
+    try:
+        for name, platform in platforms.items():
+            missing = [f"SYNDICATE_{name.upper()}_{key.upper()}"
+                       for key in platform.secret_keys if not platform.settings.secrets.get(key)]
+            if missing:
+                rows.append((name, False, f"{', '.join(missing)} is not set"))
+                continue
+            try:
+                found = platform.doctor(str(settings.root), http)
+            except SyndicateError as error:
+                found = [(False, error.line())]
+            except httpx.HTTPError as error:
+                found = [(False, f"cannot reach the server ({type(error).__name__})")]
+            rows.extend((name, fine, text) for fine, text in found)
+    finally:
+        http.close()
+    if output_format == "json":
+        click.echo(dump_json([{"platform": n, "ok": ok, "finding": t} for n, ok, t in rows]))
+    else:
+        click.echo(table(["platform", "", "finding"], [
+            (name, style("ok", fg="green") if fine else style("problem", fg="red"), text)
+            for name, fine, text in rows]))
+    if not all(fine for _, fine, _ in rows):
         sys.exit(1)
 
 

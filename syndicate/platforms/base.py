@@ -159,6 +159,11 @@ class Platform:
         written yet refuse."""
         raise NotImplementedError(self.name)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        """Read-only checks of the settings and credentials: (fine, what was found)."""
+        return [(True, "no read-only check exists for this platform; `post --dry-run` "
+                       "shows what would go out")]
+
     def open_reader(self, http: Http) -> ResponseReader:
         """A reader of responses (`syndicate backfeed`); platforms without one refuse."""
         raise NotImplementedError(self.name)

@@ -84,10 +84,39 @@ class Bluesky(Platform):
     def open_reader(self, http: Http) -> ResponseReader:
         return BlueskyReader(self, http)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        poster = BlueskyPoster(self, project_root, http)
+        try:
+            poster._login()
+        except PostingError as error:
+            return [(False, error.line())]
+        found = [(True, f"signed in as {poster.handle} ({poster.did})")]
+        # The access token says how it was made: an app password, or the account's own.
+        scope = _jwt_claims(poster._access).get("scope", "")
+        if scope == "com.atproto.appPass" or scope.startswith("com.atproto.appPass"):
+            found.append((True, "with an app password"))
+        else:
+            found.append((False, "with the account's main password: make an app password "
+                                 "(Settings → Privacy and security → App passwords) and use "
+                                 "it as SYNDICATE_BLUESKY_PASSWORD"))
+        return found
+
 
 POST = "app.bsky.feed.post"
 # The most a blob may weigh in a post's embed (thumb or image).
 MAX_BLOB_BYTES = 1_000_000
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    """A JWT's claims, read without checking it (only to tell what kind of session)."""
+    import base64
+    import json
+
+    try:
+        payload = token.split(".")[1]
+        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+    except (IndexError, ValueError):
+        return {}
 
 
 def _rate_limit_wait(response: httpx.Response) -> float | None:

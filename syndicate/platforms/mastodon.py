@@ -103,6 +103,29 @@ class Mastodon(Platform):
     def open_reader(self, http: Http) -> ResponseReader:
         return MastodonReader(self, http)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        poster = MastodonPoster(self, http, project_root)
+        found: list[tuple[bool, str]] = []
+        response = http.request("mastodon", "GET",
+                                f"{poster.base}/api/v1/accounts/verify_credentials",
+                                idempotent=True, headers={
+                                    "Authorization": f"Bearer {self.settings.secrets['token']}"})
+        if response.status_code == 200:
+            found.append((True, f"signed in as @{response.json().get('acct')}"))
+        else:
+            found.append((False, f"the token was refused (HTTP {response.status_code}): "
+                                 "check SYNDICATE_MASTODON_TOKEN"))
+        limit, url_length = poster.limits
+        if limit is None:
+            found.append((True, "the server does not say its limits: counting with "
+                                f"{self.limit}"))
+        elif limit < self.limit:
+            found.append((False, f"the server allows {limit} characters, the setting says "
+                                 f"{self.limit}: set \"limit\": {limit}"))
+        else:
+            found.append((True, f"limit {limit} characters (URLs count {url_length})"))
+        return found
+
 
 def _rate_limit_wait(response: httpx.Response) -> float | None:
     # Mastodon's 429 has no Retry-After; its reset is an ISO 8601 time, not a number.

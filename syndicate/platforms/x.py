@@ -168,6 +168,16 @@ class X(Platform):
     def open_poster(self, project_root: str, http: Http) -> Poster:
         return XPoster(str(self.option("api_url")), self.settings.secrets["token"], http)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        api = str(self.option("api_url")).rstrip("/")
+        response = http.request("x", "GET", f"{api}/2/users/me", idempotent=True,
+                                headers={"Authorization":
+                                         f"Bearer {self.settings.secrets['token']}"})
+        if response.status_code == 200:
+            return [(True, f"signed in as @{response.json()['data'].get('username', '?')}")]
+        return [(False, f"the token was refused (HTTP {response.status_code}): check "
+                        "SYNDICATE_X_TOKEN (tweet.read, tweet.write, users.read)")]
+
 
 class XPoster:
     """POST /2/tweets with a user token; replies for threads; lookups after a lost answer."""

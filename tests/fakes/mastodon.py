@@ -100,6 +100,9 @@ class FakeMastodon(FakePlatform):
             token = (headers.get("Authorization") or "").removeprefix("Bearer ")
             if token not in self.tokens:
                 return 401, {}, {"error": "The access token is invalid"}
+            if path == "/api/v1/accounts/verify_credentials" and method == "GET":
+                return 200, {}, {"id": "1", "acct": "fieldnotes", "display_name": "Field Notes",
+                                 "url": f"{self.url}/@fieldnotes"}
             if path == "/api/v1/statuses" and method == "POST":
                 return self._create_status(token, headers, body)
             if path == "/api/v2/media" and method == "POST":
