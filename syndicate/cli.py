@@ -311,6 +311,33 @@ def open_posters(platforms: dict[str, Platform], root: Path
         http.close()
 
 
+def send_webmentions(posted: dict[str, str], ledger: Ledger, http: Http) -> None:
+    """Webmentions for the articles posted now, and for earlier ones whose sending failed."""
+    import httpx
+
+    from syndicate import webmention
+
+    articles = dict(posted)
+    for key in ledger.webmentions_to_retry():
+        articles.setdefault(key, ledger.articles[key]["url"])
+    for key, url in articles.items():
+        done = ledger.webmentions(key)
+        try:
+            page = http.client.get(url, follow_redirects=True)
+        except httpx.HTTPError:
+            continue
+        for target in webmention.outbound_links(page.text, url):
+            if done.get(target, {}).get("outcome") in ("sent", "none"):
+                continue
+            try:
+                outcome, detail = webmention.send(url, target, http)
+            except SyndicateError as error:
+                outcome, detail = "failed", error.problem
+            ledger.record_webmention(key, url, target, outcome, detail)
+            if outcome != "none":
+                click.echo(f"Webmention {outcome}: {key} → {target} ({detail})")
+
+
 def reporter(total: int) -> Callable[[Outcome], None]:
     """Prints each draft's outcome as it happens, numbered: progress on a long run."""
     done = 0
@@ -376,6 +403,10 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                                f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
                 outcomes = post_all(plan, platforms, posters, ledger,
                                     reporter(len(plan.to_post)))
+                if settings.webmentions:
+                    posted = {o.draft.article: o.draft.url for o in outcomes
+                              if o.state == "posted"}
+                    send_webmentions(posted, ledger, http)
     for draft, why in plan.paced:
         click.echo(f"Later: {draft.article} to {draft.platform}: {why}; it stays pending.")
     for draft in plan.waiting:

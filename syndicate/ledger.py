@@ -121,6 +121,24 @@ class Ledger:
             article["live_since"] = at
             self.save()
 
+    def webmentions(self, key: str) -> dict[str, dict[str, str]]:
+        """Per target URL: the outcome of the webmention sent for the article."""
+        article = self.articles.get(key) or {}
+        return dict(article.get("webmentions", {}))
+
+    def webmentions_to_retry(self) -> list[str]:
+        return [key for key, article in self.articles.items()
+                if any(w.get("outcome") == "failed"
+                       for w in article.get("webmentions", {}).values())]
+
+    @_serialized
+    def record_webmention(self, key: str, url: str, target: str, outcome: str,
+                          detail: str) -> None:
+        article = self.articles.setdefault(key, {"url": url, "platforms": {}})
+        article.setdefault("webmentions", {})[target] = {
+            "outcome": outcome, "detail": detail, "at": _now()}
+        self.save()
+
     def posted_parts(self) -> Iterator[tuple[str, str, list[PostedPart]]]:
         """(article key, platform, its posted parts) for every posted draft."""
         for key, article in self.articles.items():

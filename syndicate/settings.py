@@ -44,6 +44,8 @@ DEFAULTS: Mapping[str, Any] = {
     "responses": "responses.json",
     # Minutes an article must have been live before it is posted (time to fix a typo).
     "delay_minutes": 0,
+    # Send webmentions to the pages a newly posted article links to.
+    "webmentions": False,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -72,6 +74,7 @@ class Settings:
     preview_html: Path | None = None
     responses_path: Path = Path("responses.json")
     delay_minutes: int = 0
+    webmentions: bool = False
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -193,6 +196,7 @@ def settings_from_pelican(
         responses_path=path_setting("responses", "SYNDICATE_RESPONSES"),
         delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
         if merged["delay_minutes"] else 0,
+        webmentions=bool(merged["webmentions"]),
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )
