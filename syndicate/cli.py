@@ -30,10 +30,12 @@ from syndicate.posting import (
     Outcome,
     Plan,
     apply_cadence,
+    changed_since_posted,
     check_can_post,
     is_absolute_siteurl,
     plan_run,
     post_all,
+    update_posted,
 )
 from syndicate.preview_html import html_preview
 from syndicate.preview_markdown import markdown_preview
@@ -392,8 +394,17 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
         with ledger_lock(settings.ledger_path):
             ledger = Ledger.load(settings.ledger_path)
             plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
-            with open_posters({d.platform: platforms[d.platform] for d in plan.to_post},
+            changed = changed_since_posted(manifest, ledger, platforms)
+            with open_posters({d.platform: platforms[d.platform]
+                               for d in [*plan.to_post, *changed]},
                               settings.root) as (posters, http):
+                for draft in changed:  # posted before, changed since: the on_edit policy
+                    outcome = update_posted(draft, platforms[draft.platform],
+                                            posters[draft.platform], ledger)
+                    where = outcome.posted[0].url if outcome.posted else outcome.error
+                    verb = {"edited": "Edited", "posted": "Reposted"}.get(outcome.state,
+                                                                         "Not updated")
+                    click.echo(f"{verb} {draft.article} on {draft.platform}: {where}")
                 if settings.check_live:
                     hold_until_live(plan, platforms, http, wait_seconds, settings)
                 apply_cadence(plan, ledger, platforms, settings, datetime.now(UTC))
@@ -580,6 +591,56 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
             (name, style("ok", fg="green") if fine else style("problem", fg="red"), text)
             for name, fine, text in rows]))
     if not all(fine for _, fine, _ in rows):
+        sys.exit(1)
+
+
+@cli.command()
+@settings_option
+@click.argument("article_key", metavar="ARTICLE")
+@platform_option("Only on this platform (repeatable); default: everywhere it went.")
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
+def retract(settings_path: Path, article_key: str, platform_names: tuple[str, ...],
+            yes: bool) -> None:
+    """Delete an article's copies from the platforms, and record that in the ledger.
+
+    ARTICLE is its key, as `syndicate status` shows it (e.g. posts/hello.md). It is not
+    posted again unless you remove its entries from the ledger.
+    """
+    settings = load_settings(settings_path)
+    platforms = chosen_platforms(settings, platform_names)
+    with ledger_lock(settings.ledger_path):
+        ledger = Ledger.load(settings.ledger_path)
+        copies = [(name, parts) for key, name, parts in ledger.posted_parts()
+                  if key == article_key and name in platforms]
+        if not copies:
+            raise SettingsError(article_key, "has no posted copies on those platforms",
+                                "see `syndicate status` for the article keys")
+        for name, parts in copies:
+            click.echo(f"{platforms[name].label}: {', '.join(p.url or p.id for p in parts)}")
+        if not yes and not click.confirm("Delete these posts?"):
+            click.echo("Nothing deleted.")
+            sys.exit(1)
+        failed = False
+        with open_posters({name: platforms[name] for name, _ in copies},
+                          settings.root) as (posters, _):
+            for name, parts in copies:
+                delete = getattr(posters[name], "delete", None)
+                if delete is None:
+                    click.echo(f"{platforms[name].label} posts cannot be deleted through its "
+                               "API: delete them by hand.", err=True)
+                    failed = True
+                    continue
+                try:
+                    for part in reversed(parts):
+                        delete(part)
+                except SyndicateError as error:
+                    click.echo(click.style("Error: ", fg="red", bold=True) + error.line(),
+                               err=True)
+                    failed = True
+                    continue
+                ledger.record_retracted(article_key, name, "retracted by syndicate retract")
+                click.echo(f"Deleted {article_key} from {platforms[name].label}.")
+    if failed:
         sys.exit(1)
 
 

@@ -25,10 +25,10 @@ from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PostedPart
 
 VERSION = 1
-STATES = ("pending", "posted", "failed", "skipped", "attention")
+STATES = ("pending", "posted", "failed", "skipped", "attention", "retracted")
 # A part is "failed" when the platform definitely refused it: it can be sent again.
 PART_STATES = ("pending", "posted", "failed")
-DONE_STATES = ("posted", "skipped")
+DONE_STATES = ("posted", "skipped", "retracted")
 _FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
 
 
@@ -193,6 +193,32 @@ class Ledger:
         entry["updated_at"] = _now()
         if last and all(part["state"] == "posted" for part in entry["parts"]):
             entry["state"] = "posted"
+        self.save()
+
+    def posted_hash(self, key: str, platform: str) -> str | None:
+        """The text hash of what was posted, when it was posted."""
+        entry = self.entry(key, platform)
+        return entry.get("hash") if entry and entry["state"] == "posted" else None
+
+    @_serialized
+    def record_edited(self, key: str, platform: str, text_hash: str,
+                      parts: list[PostedPart]) -> None:
+        entry = self.articles[key]["platforms"][platform]
+        entry.update(hash=text_hash, updated_at=_now(), edited_at=_now())
+        for index, posted in enumerate(parts):
+            entry["parts"][index].update(id=posted.id, url=posted.url)
+        self.save()
+
+    @_serialized
+    def record_retracted(self, key: str, platform: str, why: str) -> None:
+        entry = self.articles[key]["platforms"][platform]
+        entry.update(state="retracted", reason=why, updated_at=_now())
+        self.save()
+
+    @_serialized
+    def forget(self, key: str, platform: str) -> None:
+        """Drop the platform's entry (its copies were deleted, to be posted anew)."""
+        self.articles[key]["platforms"].pop(platform, None)
         self.save()
 
     @_serialized

@@ -211,6 +211,60 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
     return Outcome(draft, "posted", posted)
 
 
+def changed_since_posted(manifest: Manifest, ledger: Ledger,
+                         platforms: dict[str, Platform]) -> list[Draft]:
+    """Posted drafts whose text changed since, on platforms whose on_edit asks to act."""
+    return [d for d in manifest.drafts if d.platform in platforms
+            and platforms[d.platform].option("on_edit") in ("edit", "repost")
+            and ledger.posted_hash(d.article, d.platform) not in (None, d.text_hash)]
+
+
+def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger
+                  ) -> Outcome:
+    """Apply the platform's on_edit to a changed draft: edit in place, or delete and post
+    again."""
+    policy = str(platform.option("on_edit"))
+    entry = ledger.entry(draft.article, draft.platform) or {}
+    posted = [PostedPart(id=p["id"], url=p["url"]) for p in entry.get("parts", [])
+              if p.get("state") == "posted"]
+    if policy == "edit":
+        edit = getattr(poster, "edit", None)
+        if edit is None or len(posted) != len(draft.parts):
+            why = (f"{platform.label} posts cannot be edited" if edit is None else
+                   f"it has {len(draft.parts)} parts now, {len(posted)} then")
+            return Outcome(draft, "failed", [], f"{draft.platform}: not edited: {why}; set "
+                           "on_edit to \"repost\" or \"ignore\"")
+        try:
+            edited = [edit(_outgoing(draft, index, posted[index - 1] if index else None,
+                                     posted[0] if index else None), posted[index])
+                      for index in range(len(draft.parts))]
+        except PostingError as error:
+            return Outcome(draft, "failed", [], error.line())
+        ledger.record_edited(draft.article, draft.platform, draft.text_hash, edited)
+        return Outcome(draft, "edited", edited)
+    delete = getattr(poster, "delete", None)
+    if delete is None:
+        return Outcome(draft, "failed", [], f"{draft.platform}: not reposted: "
+                       f"{platform.label} posts cannot be deleted; set on_edit to \"ignore\"")
+    try:
+        for part in reversed(posted):  # replies first, then what they answer
+            delete(part)
+    except PostingError as error:
+        return Outcome(draft, "failed", [], error.line())
+    ledger.forget(draft.article, draft.platform)
+    return post_draft(draft, platform, poster, ledger)
+
+
+def _outgoing(draft: Draft, index: int, reply_to: PostedPart | None,
+              root: PostedPart | None) -> OutgoingPart:
+    part = draft.parts[index]
+    return OutgoingPart(
+        article_key=draft.article, article_url=draft.url, platform=draft.platform,
+        index=index, count=len(draft.parts), text=part.text, text_hash=draft.text_hash,
+        lang=draft.lang, reply_to=reply_to, root=root, facets=tuple(part.facets),
+        extras=draft.extras, card=draft.card if index == 0 else None)
+
+
 def _look_for(poster: Poster, part: OutgoingPart) -> PostedPart | None:
     try:
         return poster.find_posted(part)

@@ -80,6 +80,16 @@ class Poster(Protocol):
     def close(self) -> None: ...
 
 
+class Editor(Protocol):
+    """A poster that can also change or delete what it posted (not every platform can)."""
+
+    def edit(self, part: OutgoingPart, posted: PostedPart) -> PostedPart:
+        """Replace posted's text with part's, in place."""
+        ...
+
+    def delete(self, posted: PostedPart) -> None: ...
+
+
 @dataclass(frozen=True)
 class PlatformSettings:
     """One platform's settings after environment overrides; secrets kept apart."""
@@ -108,9 +118,11 @@ class Platform:
     # Keys every platform accepts.
     # thread: a long draft becomes a reply chain; numbering: e.g. "{n}/{total}" after
     # each part of a thread (no numbers unless asked).
+    # on_edit: what a changed draft of a posted article does: "ignore", "edit" (change
+    # the post in place, where the platform can) or "repost" (delete, post again).
     common_options: ClassVar[Mapping[str, Any]] = {"limit": None, "template": None,
                                                    "thread": False, "numbering": None,
-                                                   "per_hour": None}
+                                                   "per_hour": None, "on_edit": "ignore"}
     # The platform's published posting quota: (posts, in this many seconds), or None.
     quota: ClassVar[tuple[int, int] | None] = None
     # How the HTML preview shows the account (no effect on posting): its name, its

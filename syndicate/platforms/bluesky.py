@@ -327,6 +327,14 @@ class BlueskyPoster:
         body = response.json()
         return str(body["uri"]), str(body["cid"]), dict(body["value"])
 
+    def delete(self, posted: PostedPart) -> None:
+        """com.atproto.repo.deleteRecord: the post is gone (already gone is fine)."""
+        self._login()
+        rkey = posted.id.rsplit("/", 1)[-1]
+        response = self._call("POST", "com.atproto.repo.deleteRecord", json={
+            "repo": self.did, "collection": POST, "rkey": rkey})
+        self._check(response, "deleting the post")
+
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
         self._login()
         rkey = record_key(part)

@@ -61,7 +61,7 @@ class LinkedIn(Platform):
     option_defaults = {"author": None, "api_url": "https://api.linkedin.com",
                        "version": "202610"}
     # No reply chains on LinkedIn: no thread or numbering settings.
-    common_options = {"limit": None, "template": None, "per_hour": None}
+    common_options = {"limit": None, "template": None, "per_hour": None, "on_edit": "ignore"}
     secret_keys = ("token",)
 
     def count(self, text: str) -> int:

@@ -266,6 +266,28 @@ class MastodonPoster:
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
         return None  # the Idempotency-Key makes a resend safe instead
 
+    def edit(self, part: OutgoingPart, posted: PostedPart) -> PostedPart:
+        """PUT /api/v1/statuses/:id: the same status, new text (Mastodon shows it edited)."""
+        form = {"status": part.text}
+        for key in ("language", "spoiler_text"):
+            if part.extras.get(key):
+                form[key] = str(part.extras[key])
+        response = self.http.request(
+            "mastodon", "PUT", f"{self.base}/api/v1/statuses/{posted.id}", idempotent=True,
+            wait_for=_rate_limit_wait, data=form,
+            headers={"Authorization": f"Bearer {self._token}"})
+        self._check(response)
+        status = response.json()
+        return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]))
+
+    def delete(self, posted: PostedPart) -> None:
+        response = self.http.request(
+            "mastodon", "DELETE", f"{self.base}/api/v1/statuses/{posted.id}",
+            idempotent=True, wait_for=_rate_limit_wait,
+            headers={"Authorization": f"Bearer {self._token}"})
+        if response.status_code != 404:  # already gone is gone
+            self._check(response)
+
     def close(self) -> None:
         pass
 

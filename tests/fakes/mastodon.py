@@ -54,13 +54,18 @@ class FakeMastodon(FakePlatform):
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     media_files: dict[str, bytes] = field(default_factory=dict)
     processing_polls: int = 2  # GETs of a new upload that still find it processing
+    last_id: int = 100000  # ids only grow, as Mastodon's do (never reused after a delete)
     favourites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reblogs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def _new_id(self) -> str:
+        self.last_id += 1
+        return str(self.last_id)
 
     # What other people do with a status, as the server would record it.
     def reply(self, status_id: str, account: dict[str, Any], content: str) -> dict[str, Any]:
         with self.lock:
-            reply_id = str(100000 + len(self.statuses) + 1)
+            reply_id = self._new_id()
             status = {"id": reply_id, "content": content, "in_reply_to_id": status_id,
                       "account": account, "url": f"{self.url}/@{account['acct']}/{reply_id}",
                       "uri": f"{self.url}/users/{account['acct']}/statuses/{reply_id}",
@@ -113,6 +118,22 @@ class FakeMastodon(FakePlatform):
             match = re.fullmatch(r"/api/v1/statuses/(\d+)", path)
             if match and method == "GET" and match.group(1) in self.statuses:
                 return 200, {}, self.statuses[match.group(1)]
+            if match and method in ("PUT", "DELETE"):
+                status = self.statuses.get(match.group(1))
+                if status is None:
+                    return 404, {}, {"error": "Record not found"}
+                if status.get("account", {}).get("acct") != "fieldnotes":
+                    return 403, {}, {"error": "This action is not allowed"}
+                if method == "DELETE":
+                    return 200, {}, self.statuses.pop(match.group(1))
+                form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+                if mastodon_length(form.get("status", ""), form.get("spoiler_text", "")) \
+                        > self.max_characters:
+                    return 422, {}, {"error": "Validation failed: Text character limit of "
+                                     f"{self.max_characters} exceeded"}
+                status.update(content=form.get("status", ""),
+                              edited_at=datetime.now(UTC).isoformat())
+                return 200, {}, status
             match = re.fullmatch(
                 r"/api/v1/statuses/(\d+)/(context|favourited_by|reblogged_by)", path)
             if match and method == "GET":
@@ -206,7 +227,7 @@ class FakeMastodon(FakePlatform):
                 return 422, {}, {"error": "Cannot attach files that have not finished "
                                  "processing. Try again in a moment!"}
         self.window_count += 1
-        status_id = str(100000 + len(self.statuses) + 1)
+        status_id = self._new_id()
         status = {"id": status_id, "content": text, "in_reply_to_id": reply,
                   "account": {"id": "1", "acct": "fieldnotes", "display_name": "Field Notes",
                               "url": f"{self.url}/@fieldnotes", "avatar": ""},
@@ -251,6 +272,12 @@ class _Handler(FakeHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
 
 
 @contextmanager
