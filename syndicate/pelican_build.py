@@ -187,6 +187,8 @@ class BuildSession:
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
         self.responses: Responses | None = None
+        # Article URL → the addresses of its copies, for the Atom feeds.
+        self.copies: dict[str, list[str]] = {}
         self.previous: dict[str, str] = {}
         self.previous_siteurl: str | None = None
         try:
@@ -210,6 +212,9 @@ class BuildSession:
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
+            if links and self.settings:
+                self.copies[absolute_url(self.settings.siteurl, article.url)] = \
+                    [url for _, url in links]
             # Replies, reposts and likes from `syndicate backfeed`, cleaned (for the theme).
             found = self.responses.for_article(article_key(article)) if self.responses \
                 else {}
@@ -274,6 +279,8 @@ class BuildSession:
             write_manifest(self.manifest_path(), siteurl, self.errors, texts)
         if page and self.settings and self.ledger is not None:
             self.write_preview_page(page, self.settings, self.ledger, texts)
+        if self.copies:
+            add_copies_to_feeds(output, self.copies)
 
     def write_preview_page(self, path: Path, settings: Settings, ledger: Ledger,
                            texts: list[str]) -> None:
@@ -288,3 +295,35 @@ class BuildSession:
                             settings.platforms, settings.root, settings.author,
                             settings.sitename)
         write_atomically(path, page.encode("utf-8"))
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def add_copies_to_feeds(output: Path, copies: Mapping[str, list[str]]) -> None:
+    """Give each Atom feed entry of a syndicated article a rel="syndication" link to each
+    copy (RSS has no such link: its feeds are left as they are)."""
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("", ATOM)
+    for path in output.rglob("*.xml"):
+        try:
+            tree = ElementTree.parse(path)
+        except (ElementTree.ParseError, OSError):
+            continue
+        root = tree.getroot()
+        if root.tag != f"{{{ATOM}}}feed":
+            continue
+        changed = False
+        for entry in root.iter(f"{{{ATOM}}}entry"):
+            links = entry.findall(f"{{{ATOM}}}link")
+            url = next((link.get("href") for link in links
+                        if link.get("rel", "alternate") == "alternate"), None)
+            present = {link.get("href") for link in links if link.get("rel") == "syndication"}
+            for copy in copies.get(url or "", []):
+                if copy not in present:
+                    ElementTree.SubElement(entry, f"{{{ATOM}}}link",
+                                           {"rel": "syndication", "href": copy})
+                    changed = True
+        if changed:
+            tree.write(path, encoding="utf-8", xml_declaration=True)
