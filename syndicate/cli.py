@@ -138,11 +138,18 @@ def _reported_by_the_plugin(record: logging.LogRecord) -> bool:
 @cli.command()
 @settings_option
 def build(settings_path: Path) -> None:
-    """Build the site with Pelican; content errors are one line each and exit 1."""
+    """Build the site with Pelican; content errors are one line each and exit 1.
+
+    With "feed" in SYNDICATE, read the articles from that Atom, RSS or JSON Feed instead
+    (for a blog not built with Pelican) and make their drafts.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    load_settings(settings_path)  # report settings mistakes before building
+    settings = load_settings(settings_path)  # report settings mistakes before building
+    if settings.feed_url:
+        build_from_feed(settings)
+        return
     pelican_settings = read_settings(str(settings_path))
     # The plugin reports these through the manifest, as one line each: print them once.
     logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
@@ -160,6 +167,52 @@ def build(settings_path: Path) -> None:
     articles = len({d.article for d in manifest.drafts})
     click.echo(f"Built {pelican_settings['OUTPUT_PATH']}: {len(manifest.drafts)} drafts "
                f"for {articles} articles.")
+
+
+def build_from_feed(settings: Settings) -> None:
+    from syndicate.drafts import drafts_for
+    from syndicate.feed_source import articles_from_feed
+    from syndicate.manifest import encode_draft, write_manifest
+    from syndicate.templates import DraftTemplates
+
+    url = str(settings.feed_url)
+    http = Http(max_total_wait=30)
+    try:
+        response = http.request("feed", "GET", url, idempotent=True, follow_redirects=True)
+    except httpx_errors() as error:
+        raise SettingsError(url, f"cannot be read ({type(error).__name__})",
+                            "check the feed's address (SYNDICATE feed)") from None
+    finally:
+        http.close()
+    if response.status_code != 200:
+        raise SettingsError(url, f"answers HTTP {response.status_code}",
+                            "check the feed's address (SYNDICATE feed)")
+    site, articles = articles_from_feed(response.content, str(response.url),
+                                        settings.default_lang)
+    siteurl = settings.siteurl if is_absolute_siteurl(settings.siteurl) else site
+    now = datetime.now(UTC)
+    templates = DraftTemplates(settings.templates_path)
+    errors: list[str] = []
+    drafts: list[str] = []
+    for article in sorted(articles, key=lambda a: a.key):
+        if article.date > now:
+            continue  # scheduled: not published yet
+        try:
+            drafts += [encode_draft(d.to_json())
+                       for d in drafts_for(article, settings, templates)]
+        except SyndicateError as error:
+            errors.append(error.line())
+    write_manifest(settings.manifest_path, siteurl, errors, drafts)
+    manifest = load_manifest(settings.manifest_path)
+    refuse_build_errors(manifest)
+    click.echo(f"Read {url}: {len(manifest.drafts)} drafts for "
+               f"{len({d.article for d in manifest.drafts})} articles.")
+
+
+def httpx_errors() -> type[Exception]:
+    import httpx
+
+    return httpx.HTTPError
 
 
 @cli.command()

@@ -46,6 +46,8 @@ DEFAULTS: Mapping[str, Any] = {
     "delay_minutes": 0,
     # Send webmentions to the pages a newly posted article links to.
     "webmentions": False,
+    # A blog not built with Pelican: its Atom, RSS or JSON Feed, read by `syndicate build`.
+    "feed": None,
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -75,6 +77,7 @@ class Settings:
     responses_path: Path = Path("responses.json")
     delay_minutes: int = 0
     webmentions: bool = False
+    feed_url: str | None = None
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     platforms: dict[str, Platform] = field(default_factory=dict)
@@ -197,6 +200,7 @@ def settings_from_pelican(
         delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
         if merged["delay_minutes"] else 0,
         webmentions=bool(merged["webmentions"]),
+        feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )
@@ -236,14 +240,22 @@ def read_settings_file(path: Path) -> dict[str, Any]:
     Pelican's own reader would do, but importing Pelican costs a third of a second that
     every `syndicate` command would pay; this follows the same rules for what we read.
     """
-    spec = importlib.util.spec_from_file_location(path.stem, path)
+    # Under a name of its own: a settings file called syndicate.py or pelican.py must not
+    # stand in for the package of that name.
+    name = f"_syndicate_settings_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise SettingsError(str(path), "is not a Python settings file",
                             "pass a .py file to -s/--settings")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     values = {name: getattr(module, name) for name in dir(module) if name.isupper()}
+    syndicate = values.get("SYNDICATE")
+    if not values.get("PATH") and isinstance(syndicate, dict) and syndicate.get("feed"):
+        # A blog read from its feed has no content folder: the project is where the
+        # settings file is.
+        values["PATH"] = "content"
     content = values.get("PATH") or os.curdir
     values["PATH"] = os.path.abspath(os.path.join(path.parent, content))
     return values
