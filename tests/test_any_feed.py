@@ -105,6 +105,9 @@ def test_rss_articles_post_once_through_reordering_new_guids_and_edits(
     assert sum("Fourth note" in p["text"] for p in posted) == 1
 
 
+KYOTO = "夜明けの鴨川は静かで、水の音だけが聞こえる朝でした。"
+
+
 @pytest.mark.parametrize("kind", ["atom", "json"])
 def test_atom_and_json_feed(tmp_path: Path, feed_url: str, kind: str) -> None:
     if kind == "atom":
@@ -115,7 +118,7 @@ def test_atom_and_json_feed(tmp_path: Path, feed_url: str, kind: str) -> None:
             "<updated>2026-01-05T10:00:00Z</updated><entry><title>京都の朝</title>"
             "<link href='https://notes.example/kyoto/'/><id>urn:1</id>"
             "<updated>2026-01-05T10:00:00Z</updated><category term='日本'/>"
-            "<summary type='html'>&lt;p&gt;夜明けの鴨川は静かで、水の音だけが聞こえる朝でした。&lt;/p&gt;"
+            f"<summary type='html'>&lt;p&gt;{KYOTO}&lt;/p&gt;"
             "</summary></entry></feed>").encode()
     else:
         FeedServer.content_type = "application/feed+json"
@@ -124,7 +127,7 @@ def test_atom_and_json_feed(tmp_path: Path, feed_url: str, kind: str) -> None:
             "home_page_url": "https://notes.example/", "language": "ja",
             "items": [{"id": "1", "url": "https://notes.example/kyoto/", "title": "京都の朝",
                        "date_published": "2026-01-05T10:00:00Z", "tags": ["日本"],
-                       "content_html": "<p>夜明けの鴨川は静かで、水の音だけが聞こえる朝でした。</p>"}]
+                       "content_html": f"<p>{KYOTO}</p>"}]
         }).encode()
     site = feed_site(tmp_path, feed_url)
     assert run(site, "build").exit_code == 0
