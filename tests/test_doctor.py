@@ -34,6 +34,7 @@ def test_good_credentials_everywhere(make_site: Callable[..., Site], mastodon: F
     said = {(r["platform"], r["finding"]) for r in rows}
     assert ("mastodon", "signed in as @fieldnotes") in said
     assert ("mastodon", "limit 500 characters (URLs count 23)") in said
+    assert ("mastodon", "the token may post (read write:statuses)") in said
     assert any(platform == "x" and text.startswith("signed in as @") for platform, text in said)
     assert ("bluesky", "with an app password") in said
     assert all(r["ok"] for r in rows)
@@ -65,3 +66,13 @@ def test_what_would_fail_is_said_and_no_secret_is(
     table = site.run("doctor", env=secrets).output
     for secret in secrets.values():
         assert secret not in output and secret not in table
+
+
+def test_a_mastodon_token_that_may_not_post(make_site: Callable[..., Site],
+                                            mastodon: FakeMastodon) -> None:
+    mastodon.scopes = ["read"]
+    site = doctor_site(make_site, {"mastodon": {"url": mastodon.url}})
+    code, rows, _ = findings(site, {"SYNDICATE_MASTODON_TOKEN": "good-token"})
+    assert code == 1
+    assert any("make a token with write:statuses" in str(r["finding"]) and not r["ok"]
+               for r in rows)

@@ -103,6 +103,20 @@ class Mastodon(Platform):
     def open_reader(self, http: Http) -> ResponseReader:
         return MastodonReader(self, http)
 
+    def _scopes(self, poster: MastodonPoster, http: Http) -> list[tuple[bool, str]]:
+        """Whether the token may post (Mastodon 4.3+ says which scopes its app has)."""
+        response = http.request("mastodon", "GET",
+                                f"{poster.base}/api/v1/apps/verify_credentials",
+                                idempotent=True, headers={
+                                    "Authorization": f"Bearer {self.settings.secrets['token']}"})
+        scopes = response.json().get("scopes") if response.status_code == 200 else None
+        if not isinstance(scopes, list):
+            return []  # an older server: it does not say
+        if {"write", "write:statuses"} & set(scopes):
+            return [(True, f"the token may post ({' '.join(scopes)})")]
+        return [(False, f"the token's scopes ({' '.join(scopes) or 'none'}) do not allow "
+                        "posting: make a token with write:statuses")]
+
     def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
         poster = MastodonPoster(self, http, project_root)
         found: list[tuple[bool, str]] = []
@@ -112,6 +126,7 @@ class Mastodon(Platform):
                                     "Authorization": f"Bearer {self.settings.secrets['token']}"})
         if response.status_code == 200:
             found.append((True, f"signed in as @{response.json().get('acct')}"))
+            found.extend(self._scopes(poster, http))
         else:
             found.append((False, f"the token was refused (HTTP {response.status_code}): "
                                  "check SYNDICATE_MASTODON_TOKEN"))

@@ -54,6 +54,7 @@ class FakeMastodon(FakePlatform):
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     media_files: dict[str, bytes] = field(default_factory=dict)
     processing_polls: int = 2  # GETs of a new upload that still find it processing
+    scopes: list[str] = field(default_factory=lambda: ["read", "write:statuses"])
     last_id: int = 100000  # ids only grow, as Mastodon's do (never reused after a delete)
     favourites: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reblogs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -105,6 +106,8 @@ class FakeMastodon(FakePlatform):
             token = (headers.get("Authorization") or "").removeprefix("Bearer ")
             if token not in self.tokens:
                 return 401, {}, {"error": "The access token is invalid"}
+            if path == "/api/v1/apps/verify_credentials" and method == "GET":
+                return 200, {}, {"name": "syndicate", "scopes": self.scopes}
             if path == "/api/v1/accounts/verify_credentials" and method == "GET":
                 return 200, {}, {"id": "1", "acct": "fieldnotes", "display_name": "Field Notes",
                                  "url": f"{self.url}/@fieldnotes"}
