@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from conftest import Site
 from fakes.mastodon import FakeMastodon
@@ -76,3 +77,26 @@ def test_a_mastodon_token_that_may_not_post(make_site: Callable[..., Site],
     assert code == 1
     assert any("make a token with write:statuses" in str(r["finding"]) and not r["ok"]
                for r in rows)
+
+
+def test_telegram_and_discord(make_site: Callable[..., Site], telegram: Any, discord: Any
+                              ) -> None:
+    site = doctor_site(make_site, {"telegram": {"api_url": telegram.url,
+                                                "chat_id": telegram.channel},
+                                   "discord": {}})
+    good = {"SYNDICATE_TELEGRAM_BOT_TOKEN": telegram.token,
+            "SYNDICATE_DISCORD_WEBHOOK_URL": discord.webhook_url}
+    code, rows, output = findings(site, good)
+    assert code == 0, output
+    said = [str(r["finding"]) for r in rows]
+    assert "the bot @fieldnotes_bot" in said and f"sees the channel {telegram.channel}" in said
+    assert any("posts to channel" in text for text in said)
+    assert not telegram.messages and not discord.messages
+    bad = {"SYNDICATE_TELEGRAM_BOT_TOKEN": "123:wrong-bot-token-abcdefghijklmnop",
+           "SYNDICATE_DISCORD_WEBHOOK_URL": discord.webhook_url.replace(
+               discord.token, "wrong-webhook-token-abcdefghijklmnopq")}
+    code, rows, output = findings(site, bad)
+    assert code == 1
+    assert sum(not r["ok"] for r in rows) == 2
+    assert all(secret not in output for secret in bad.values())
+    assert "wrong-bot-token" not in output and "wrong-webhook-token" not in output

@@ -30,6 +30,17 @@ class Discord(Platform):
     def count(self, text: str) -> int:
         return count_utf16_units(text)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        """GET on the webhook answers its name and channel without posting anything."""
+        response = http.request("discord", "GET", self.settings.secrets["webhook_url"],
+                                idempotent=True)
+        if response.status_code == 200:
+            hook = response.json()
+            return [(True, f"the webhook {hook.get('name', '?')!r} posts to channel "
+                           f"{hook.get('channel_id', '?')}")]
+        return [(False, f"the webhook was refused (HTTP {response.status_code}): check "
+                        "SYNDICATE_DISCORD_WEBHOOK_URL")]
+
     def open_poster(self, project_root: str, http: Http) -> Poster:
         return DiscordPoster(self.settings.secrets["webhook_url"], self.option("guild_id"),
                              http)

@@ -37,6 +37,26 @@ class Telegram(Platform):
         return TelegramPoster(str(self.option("api_url")).rstrip("/"),
                               self.settings.secrets["bot_token"], str(chat), http)
 
+    def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
+        """getMe (the token), then getChat (the bot sees the channel)."""
+        base = f"{str(self.option('api_url')).rstrip('/')}/bot{self.settings.secrets['bot_token']}"
+        me = http.request("telegram", "POST", f"{base}/getMe", idempotent=True)
+        if me.status_code != 200:
+            return [(False, f"the bot token was refused (HTTP {me.status_code}): check "
+                            "SYNDICATE_TELEGRAM_BOT_TOKEN")]
+        found = [(True, f"the bot @{me.json()['result'].get('username', '?')}")]
+        chat = self.option("chat_id")
+        if not chat:
+            return [*found, (False, "no chat_id: set the channel's @username as chat_id")]
+        answer = http.request("telegram", "POST", f"{base}/getChat", idempotent=True,
+                              json={"chat_id": str(chat)})
+        if answer.status_code == 200:
+            found.append((True, f"sees the channel {chat}"))
+        else:
+            found.append((False, f"cannot see {chat}: add the bot to the channel as an "
+                                 "administrator allowed to post"))
+        return found
+
 
 def _retry_after(response: httpx.Response) -> float | None:
     try:

@@ -50,6 +50,15 @@ class FakeDiscord(FakePlatform):
 
 
 class _Handler(FakeHandler):
+    def do_GET(self) -> None:
+        fake = self.server.fake
+        match = re.fullmatch(r"/api/webhooks/(\d+)/([^/?]+)", urlsplit(self.path).path)
+        if not match or match.groups() != (fake.webhook_id, fake.token):
+            self.reply(401, {"message": "Invalid Webhook Token", "code": 50027})
+            return
+        self.reply(200, {"id": fake.webhook_id, "type": 1, "name": "Field Notes",
+                         "channel_id": fake.channel_id, "token": fake.token})
+
     def do_POST(self) -> None:
         fake = self.server.fake
         body = self.body()

@@ -25,10 +25,18 @@ class FakeTelegram(FakePlatform):
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def handle(self, path: str, body: bytes) -> tuple[int, Any]:
-        match = re.fullmatch(r"/bot([^/]+)/sendMessage", path)
+        match = re.fullmatch(r"/bot([^/]+)/(?:sendMessage|getMe|getChat)", path)
         if not match or match.group(1) != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         payload = json.loads(body or b"{}")
+        if match and path.endswith("/getMe"):
+            return 200, {"ok": True, "result": {"id": 1, "is_bot": True,
+                                                "username": "fieldnotes_bot"}}
+        if path.endswith("/getChat"):
+            if payload.get("chat_id") != self.channel:
+                return 400, {"ok": False, "error_code": 400,
+                             "description": "Bad Request: chat not found"}
+            return 200, {"ok": True, "result": {"id": -1001234567890, "type": "channel"}}
         if payload.get("chat_id") != self.channel:
             return 400, {"ok": False, "error_code": 400,
                          "description": "Bad Request: chat not found"}
