@@ -10,37 +10,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from syndicate import __version__
-from syndicate.approval import Approvals
 from syndicate.display import card_line, draft_block, state_badge, style, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.files import write_atomically
-from syndicate.http import Http
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.liveness import not_live
 from syndicate.manifest import Manifest, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
-from syndicate.posting import (
-    Outcome,
-    Plan,
-    apply_cadence,
-    changed_since_posted,
-    check_can_post,
-    is_absolute_siteurl,
-    plan_run,
-    post_all,
-    update_posted,
-)
-from syndicate.preview_html import html_preview
-from syndicate.preview_markdown import markdown_preview
-from syndicate.responses import Responses
 from syndicate.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # what only posting needs is imported when posting: preview starts faster
+    from syndicate.http import Http
+    from syndicate.posting import Outcome, Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PLATFORM_CHOICE = click.Choice(sorted(PLATFORM_CLASSES), case_sensitive=False)
@@ -172,7 +159,9 @@ def build(settings_path: Path) -> None:
 def build_from_feed(settings: Settings) -> None:
     from syndicate.drafts import drafts_for
     from syndicate.feed_source import articles_from_feed
+    from syndicate.http import Http
     from syndicate.manifest import encode_draft, write_manifest
+    from syndicate.posting import is_absolute_siteurl
     from syndicate.templates import DraftTemplates
 
     url = str(settings.feed_url)
@@ -231,6 +220,9 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
             article_keys: tuple[str, ...], platform_names: tuple[str, ...],
             only_new: bool) -> None:
     """Show every status update exactly as it would be posted, with its count."""
+    from syndicate.approval import Approvals
+    from syndicate.preview_html import html_preview
+    from syndicate.preview_markdown import markdown_preview
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
     approvals = Approvals.load(settings.approvals_path) if settings.require_approval else None
@@ -332,6 +324,7 @@ def check(settings_path: Path) -> None:
 def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
                     wait: float, settings: Settings) -> None:
     """Keep back the remote drafts of articles whose page the site does not serve yet."""
+    from syndicate.liveness import not_live
     urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
     if not urls:
         return
@@ -349,6 +342,7 @@ def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
 @contextmanager
 def open_posters(platforms: dict[str, Platform], root: Path
                  ) -> Iterator[tuple[dict[str, Poster], Http]]:
+    from syndicate.http import Http
     posters: dict[str, Poster] = {}
     http = Http()  # one client for the run: keep-alive across every post
     try:
@@ -429,6 +423,15 @@ def reporter(total: int) -> Callable[[Outcome], None]:
 def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
          max_articles: int | None, wait_seconds: float) -> None:
     """Post every pending draft once, and record where it went in the ledger."""
+    from syndicate.approval import Approvals
+    from syndicate.posting import (
+        apply_cadence,
+        changed_since_posted,
+        check_can_post,
+        plan_run,
+        post_all,
+        update_posted,
+    )
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
     platforms = chosen_platforms(settings, platform_names)
@@ -513,6 +516,7 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     With "require_approval": True in SYNDICATE, `post` sends only approved drafts; a
     draft that changes after its approval waits for a new one.
     """
+    from syndicate.approval import Approvals
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
     ledger = Ledger.load(settings.ledger_path)
@@ -554,6 +558,8 @@ def backfeed(settings_path: Path, platform_names: tuple[str, ...], max_posts: in
     They are kept in the responses file (responses.json: commit it) and shown under each
     article by the next build. Reply text is cleaned to a few safe tags.
     """
+    from syndicate.http import Http
+    from syndicate.responses import Responses
     settings = load_settings(settings_path)
     platforms = chosen_platforms(settings, platform_names)
     ledger = Ledger.load(settings.ledger_path)
@@ -612,6 +618,9 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     app password belongs, a limit higher than the server's) and never prints a secret.
     """
     import httpx
+
+    from syndicate.http import Http
+    from syndicate.posting import is_absolute_siteurl
 
     settings = load_settings(settings_path)
     platforms = chosen_platforms(settings, platform_names)

@@ -69,8 +69,17 @@ class Draft:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
-        fields = {k: v for k, v in data.items() if k not in ("fits", "parts")}
-        return cls(parts=[Part(**part) for part in data["parts"]], **fields)
+        # Field by field rather than through **kwargs: a large blog has thousands.
+        get = data.get
+        return cls(article=data["article"], url=data["url"], title=data["title"],
+                   date=data["date"], lang=data["lang"], platform=data["platform"],
+                   limit=data["limit"],
+                   parts=[Part(p["text"], p["length"], p.get("facets") or [])
+                          for p in data["parts"]],
+                   problems=get("problems") or [], warnings=get("warnings") or [],
+                   shortened=get("shortened") or [], checks=get("checks") or [],
+                   card=get("card"), extras=get("extras") or {},
+                   fingerprint=get("fingerprint", ""))
 
 
 def text_hash(text: str) -> str:
