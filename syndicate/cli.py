@@ -20,7 +20,7 @@ from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import Manifest, load_manifest, read_manifest_json
+from syndicate.manifest import Manifest, draft_lines, load_manifest, read_manifest_json
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
 from syndicate.settings import Settings, load_settings
@@ -97,6 +97,10 @@ def dump_json(value: Any) -> str:
 
 def draft_state(ledger: Ledger, draft: Draft) -> str:
     return ledger.state(draft.article, draft.platform) or "new"
+
+
+def draft_state_of(ledger: Ledger, article: str, platform: str) -> str:
+    return ledger.state(article, platform) or "new"
 
 
 @click.group(cls=SyndicateGroup, context_settings={
@@ -245,8 +249,16 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
         write_atomically(output_path, text.encode("utf-8"))
         click.echo(f"Wrote {output_path}.", err=True)
 
+    if output_format == "json" and (output_path or not sys.stdout.isatty()):
+        # For programs: each draft's JSON straight from the manifest, with its state added.
+        header, lines = draft_lines(settings.manifest_path)
+        emit("[" + ", ".join(
+            f'{line[:-1]}, "state": {json.dumps(draft_state_of(ledger, article, platform))}}}'
+            for article, platform, line in lines if wanted(article, platform)) + "]")
+        refuse_build_errors(Manifest(siteurl=header["siteurl"], errors=header["errors"]))
+        return
     if output_format == "json":
-        # Straight from the manifest's JSON: a large blog's drafts need no objects here.
+        # For a person at a terminal: indented.
         data = read_manifest_json(settings.manifest_path)
         items = [{**item, "state": ledger.state(item["article"], item["platform"]) or "new"}
                  for item in data["drafts"] if wanted(item["article"], item["platform"])]
