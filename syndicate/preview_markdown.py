@@ -22,6 +22,8 @@ def escape(text: str) -> str:
 
 
 def fenced(text: str) -> str:
+    if "~~~" not in text:
+        return f"~~~text\n{text}\n~~~"
     longest = max((len(m.group()) for m in _TILDES.finditer(text)), default=2)
     fence = "~" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"
