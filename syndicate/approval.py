@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.draft import Draft
-from syndicate.errors import LedgerError
-from syndicate.files import write_atomically
+from syndicate.files import read_json_file, write_atomically
 
 
 def approval_hash(draft: Draft) -> str:
@@ -35,17 +34,7 @@ class Approvals:
 
     @classmethod
     def load(cls, path: Path) -> Approvals:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, ValueError) as error:
-            raise LedgerError(str(path), f"cannot be read as approvals ({error})",
-                              f"restore it from git (git checkout -- {path})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("approved"), dict):
-            raise LedgerError(str(path), "is not an approvals file",
-                              f"restore it from git (git checkout -- {path})")
-        return cls(path, data)
+        return cls(path, read_json_file(path, "approvals", "approved"))
 
     def is_approved(self, draft: Draft) -> bool:
         entry = self.data["approved"].get(draft.article, {}).get(draft.platform)

@@ -1,4 +1,5 @@
-"""Crash-safe file writes: a reader sees the old file or the new one, never half of one."""
+"""Files: crash-safe writes (a reader sees the old file or the new one, never half of one),
+and reading the JSON data files the project commits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -34,3 +36,22 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def read_json_file(path: Path, kind: str, key: str) -> dict[str, Any] | None:
+    """A committed JSON data file (approvals, responses): None when there is none yet; a
+    one-line error when it cannot be read or has no `key` object."""
+    import json
+
+    from syndicate.errors import LedgerError
+
+    fix = f"restore it from git (git checkout -- {path})"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise LedgerError(str(path), f"cannot be read as {kind} ({error})", fix) from None
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise LedgerError(str(path), f"is not a {kind} file", fix)
+    return data

@@ -21,8 +21,7 @@ from typing import Any
 
 import nh3
 
-from syndicate.errors import LedgerError
-from syndicate.files import write_atomically
+from syndicate.files import read_json_file, write_atomically
 
 ALLOWED_TAGS = {"p", "br", "a", "span", "strong", "em", "b", "i", "code", "pre",
                 "blockquote", "ul", "ol", "li"}
@@ -93,17 +92,8 @@ class Responses:
 
     @classmethod
     def load(cls, path: Path) -> Responses:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, ValueError) as error:
-            raise LedgerError(str(path), f"cannot be read as responses ({error})",
-                              f"restore it from git (git checkout -- {path})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("articles"), dict):
-            raise LedgerError(str(path), "is not a responses file",
-                              f"restore it from git (git checkout -- {path})")
-        return cls(path, data["articles"])
+        data = read_json_file(path, "responses", "articles")
+        return cls(path, data["articles"]) if data else cls(path)
 
     def merge(self, key: str, found: Iterable[Response]) -> int:
         """Add what is new for the article; the number of new responses."""

@@ -136,6 +136,46 @@ def article(title: str, date: str = "2026-01-10", tags: str = "walking",
     return ARTICLE.format(title=title, date=date, tags=tags, extra=extra, body=body)
 
 
+def kill_while_posting(site: Site, env: dict[str, str], writes: Callable[[], int],
+                       on_server: Callable[[], int], total: int, seed: int,
+                       kills: int = 30) -> tuple[int, int]:
+    """Run `syndicate post` and SIGKILL it, again and again: each time once a few more
+    writes reached the server (however slow the machine is to start a run), at a random
+    moment around one: before, during or after it. (kills made, kills that landed while
+    posts were going out).
+
+    writes counts the post requests the server has seen; on_server what it holds.
+    """
+    import random
+    import signal
+    import time
+
+    from syndicate.ledger import Ledger
+
+    command = [str(Path(sys.executable).with_name("syndicate")), "post", "--max", "1000",
+               "-s", str(site.conf)]
+    rng = random.Random(seed)
+    made = mid_run = 0
+    while made < kills:
+        before = on_server()
+        if before == total:
+            break  # all out before every kill: the caller's assertion says so
+        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=site.root,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        target = writes() + rng.randint(1, 6)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and writes() < target and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.05))
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            made += 1
+        process.wait()
+        Ledger.load(site.ledger)  # readable after every kill
+        mid_run += before < on_server() < total
+    return made, mid_run
+
+
 def write_png(path: Path, size: tuple[int, int] = (120, 80), noisy: bool = False) -> bytes:
     """A real PNG; a noisy one does not compress, so its size follows its pixel count."""
     from PIL import Image

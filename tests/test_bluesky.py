@@ -7,19 +7,12 @@ what the tests check is what Bluesky stored, not what the client meant to send.
 from __future__ import annotations
 
 import itertools
-import os
-import random
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Site, article, write_png
+from conftest import Site, article, kill_while_posting, write_png
 from fakes import proxy
 from pds_server import Account, PdsServer
 
@@ -229,36 +222,14 @@ def test_sigkill_at_random_moments_never_posts_twice(
     faulty = stack.enter_context(proxy.running(pds.url))
     faulty.latency = 0.03  # a network's delay, so that kills land mid-run
     site = bluesky_site(articles, url=faulty.url)
-    script = Path(sys.executable).with_name("syndicate")
-    env = {**os.environ, "SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password}
-    command = [str(script), "post", "--max", "1000", "-s", str(site.conf)]
-    rng = random.Random(7)
-    kills = mid_run = 0
-    while kills < 30:
-        before = len(records(pds, bluesky_account))
-        process = subprocess.Popen(command, env=env, cwd=site.root,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Kill once a few more writes have reached the server (however slow the machine
-        # is to start a run), at a random moment around one: before, during or after it.
-        target = faulty.calls("putRecord") + rng.randint(1, 6)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and faulty.calls("putRecord") < target \
-                and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.05))
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait()
-        Ledger.load(site.ledger)  # readable after every kill
-        mid_run += before < len(records(pds, bluesky_account)) < len(articles)
-        if before == len(articles):
-            break
+    kills, mid_run = kill_while_posting(
+        site, {"SYNDICATE_BLUESKY_PASSWORD": bluesky_account.password},
+        lambda: faulty.calls("putRecord"), lambda: len(records(pds, bluesky_account)),
+        len(articles), seed=7)
     assert kills == 30, "the posts all went out before 30 kills"
     assert mid_run >= 5, "too few kills landed while posts were being written"
-    final = subprocess.run(command, env=env, cwd=site.root, capture_output=True, text=True,
-                           timeout=300)
-    assert final.returncode == 0, final.stderr
+    final = post(site, bluesky_account, "--max", "1000")
+    assert final.exit_code == 0, final.output
     texts = [r["value"]["text"] for r in records(pds, bluesky_account).values()]
     assert len(texts) == len(articles) == len(set(texts))
     ledger = Ledger.load(site.ledger)

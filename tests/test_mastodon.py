@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import os
-import random
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Site, article, write_png
+from conftest import Site, article, kill_while_posting, write_png
 from fakes.mastodon import FakeMastodon
 
 from syndicate.ledger import Ledger
@@ -135,40 +129,18 @@ def test_sigkill_at_random_moments_never_posts_twice(site_for: Callable[..., Sit
         f"Walk {n}", date=f"2026-02-01 {10 + n // 60}:{n % 60:02d}",
         summary=f"Walk {n} went along the river.") for n in range(120)}
     site = site_for(mastodon, articles)
-    script = Path(sys.executable).with_name("syndicate")
-    env = {**os.environ, "SYNDICATE_MASTODON_TOKEN": TOKEN}
-    command = [str(script), "post", "--max", "1000", "-s", str(site.conf)]
     mastodon.latency = 0.03
-    rng = random.Random(4)
-    kills = mid_run = 0
-    while kills < 30:
-        before = len(mastodon.statuses)
-        process = subprocess.Popen(command, env=env, cwd=site.root,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Kill once a few more statuses reached the server (however slow the machine is
-        # to start a run), at a random moment around one: before, during or after it.
-        def posts() -> int:
-            return sum(request == ("POST", "/api/v1/statuses")
-                       for request in list(mastodon.requests))
 
-        target = posts() + rng.randint(1, 6)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and posts() < target and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.05))
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait()
-        Ledger.load(site.ledger)  # readable after every kill
-        mid_run += before < len(mastodon.statuses) < len(articles)
-        if before == len(articles):
-            break  # all out before 30 kills: the assertion below says so
+    def posts() -> int:
+        return sum(request == ("POST", "/api/v1/statuses")
+                   for request in list(mastodon.requests))
+
+    kills, mid_run = kill_while_posting(site, {"SYNDICATE_MASTODON_TOKEN": TOKEN}, posts,
+                                        lambda: len(mastodon.statuses), len(articles), seed=4)
     assert kills == 30
     assert mid_run >= 5, "too few kills landed while statuses were being posted"
-    final = subprocess.run(command, env=env, cwd=site.root, capture_output=True, text=True,
-                           timeout=120)
-    assert final.returncode == 0, final.stderr
+    final = post(site, TOKEN, "--max", "1000")
+    assert final.exit_code == 0, final.output
     contents = [s["content"] for s in mastodon.statuses.values()]
     assert len(contents) == len(articles) == len(set(contents))
     ledger = Ledger.load(site.ledger)

@@ -103,6 +103,14 @@ class Mastodon(Platform):
     def open_reader(self, http: Http) -> ResponseReader:
         return MastodonReader(self, http)
 
+    def server(self) -> str:
+        """The server's address, without a trailing slash; refused when not set."""
+        url = self.option("url")
+        if not url:
+            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
+                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
+        return str(url).rstrip("/")
+
     def _scopes(self, poster: MastodonPoster, http: Http) -> list[tuple[bool, str]]:
         """Whether the token may post (Mastodon 4.3+ says which scopes its app has)."""
         response = http.request("mastodon", "GET",
@@ -160,11 +168,7 @@ class MastodonPoster:
     """POST /api/v1/statuses, one status per part, replies chained by in_reply_to_id."""
 
     def __init__(self, platform: Mastodon, http: Http, project_root: str = ".") -> None:
-        url = platform.option("url")
-        if not url:
-            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
-                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
-        self.base = str(url).rstrip("/")
+        self.base = platform.server()
         self.http = http
         self._token = platform.settings.secrets["token"]
         self.attach_image = bool(platform.option("image"))
@@ -322,11 +326,7 @@ class MastodonReader:
     """Replies (the status's context), boosts and favourites of posted statuses."""
 
     def __init__(self, platform: Mastodon, http: Http) -> None:
-        url = platform.option("url")
-        if not url:
-            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
-                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
-        self.base = str(url).rstrip("/")
+        self.base = platform.server()
         self.http = http
         token = platform.settings.secrets.get("token")
         # Public statuses can be read without a token; with one, rate limits are kinder.
