@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.display import card_line, draft_block, state_badge, style, table
+from syndicate.display import preview_blocks, state_badge, style, table
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.files import write_atomically
@@ -275,17 +275,7 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
                               settings.root, settings.author, settings.sitename))
         refuse_build_errors(manifest)
         return
-    blocks = []
-    current = None
-    for draft in drafts:
-        if draft.article != current:
-            current = draft.article
-            blocks.append("\n" + click.style(draft.title, bold=True, underline=True)
-                          + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
-            card = card_line(draft.card, draft.checks)
-            if card:
-                blocks.append(card)
-        blocks.append(draft_block(draft, state_of(draft)))
+    blocks = preview_blocks(drafts, state_of)
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})
     blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
@@ -541,13 +531,7 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     if not drafts:
         click.echo("Nothing to approve: every draft `post` would send is approved.")
         return
-    current = None
-    for draft in drafts:
-        if draft.article != current:
-            current = draft.article
-            click.echo("\n" + click.style(draft.title, bold=True, underline=True)
-                       + f"\n{draft.article} · {draft.url}")
-        click.echo(draft_block(draft, draft_state(ledger, draft)))
+    click.echo("\n".join(preview_blocks(drafts, lambda d: draft_state(ledger, d))))
     count = f"{len(drafts)} draft{'s' * (len(drafts) != 1)}"
     if not yes and not click.confirm(f"\nApprove these {count}?"):
         click.echo("Nothing approved.")

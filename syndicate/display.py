@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -141,3 +141,20 @@ def card_line(card: dict[str, str] | None, checks: list[dict[str, str]]) -> str 
     for check in checks:
         line += "\n" + style(f"! {check['message']}", fg="yellow")
     return line
+
+
+def preview_blocks(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> list[str]:
+    """Drafts as the terminal shows them: each article's title, key, date, address and
+    card once, then each of its drafts."""
+    blocks = []
+    current = None
+    for draft in drafts:
+        if draft.article != current:
+            current = draft.article
+            blocks.append("\n" + style(draft.title, bold=True, underline=True)
+                          + f"\n{draft.article} · {draft.date[:10]} · {draft.url}")
+            card = card_line(draft.card, draft.checks)
+            if card:
+                blocks.append(card)
+        blocks.append(draft_block(draft, state_of(draft)))
+    return blocks

@@ -13,9 +13,11 @@ import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from typing import Any
 
 import pytest
@@ -221,19 +223,24 @@ def make_site(tmp_path: Path) -> Callable[..., Site]:
     return make
 
 
-@pytest.fixture
-def deployed(tmp_path: Path) -> Iterator[str]:
-    """The deployed site: make_site's output/ served on 127.0.0.1; its address for SITEURL."""
-    output = tmp_path / "site" / "output"
-    handler = functools.partial(QuietHandler, directory=str(output))
+@contextmanager
+def serving(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) with this handler; its address."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def deployed(tmp_path: Path) -> Iterator[str]:
+    """The deployed site: make_site's output/ served on 127.0.0.1; its address for SITEURL."""
+    output = tmp_path / "site" / "output"
+    with serving(functools.partial(QuietHandler, directory=str(output))) as url:
+        yield url
 
 
 @pytest.fixture
@@ -316,21 +323,24 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def copy_sample_blog(root: Path, extra_settings: str = "") -> Path:
+    """The project's sample blog and theme copied to root, with the plugin found from
+    there and extra_settings appended to its pelicanconf.py."""
+    root.mkdir(parents=True)
+    for name in ("content", "themes", "pelicanconf.py", "publishconf.py"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    conf = root / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace(
+        'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]')
+        + extra_settings, encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The project's own sample blog and theme, copied and built once."""
-    root = tmp_path_factory.mktemp("sample") / "blog"
-    root.mkdir()
-    for name in ("content", "themes", "pelicanconf.py", "publishconf.py"):
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy(source, root / name)
-    conf = root / "pelicanconf.py"
-    conf.write_text(conf.read_text(encoding="utf-8").replace(
-        'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]'),
-        encoding="utf-8")
+    root = copy_sample_blog(tmp_path_factory.mktemp("sample") / "blog")
     site = Site(root)
     result = site.build()
     assert result.exit_code == 0, result.output

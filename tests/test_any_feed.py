@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Site
+from conftest import Site, serving
 
 
 class FeedServer(BaseHTTPRequestHandler):
@@ -32,13 +31,8 @@ class FeedServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def feed_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/feed"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(FeedServer) as url:
+        yield f"{url}/feed"
 
 
 def rss(items: list[tuple[str, str, str, str]]) -> bytes:

@@ -4,12 +4,11 @@ reply is under the article with its link, escaped and stripped of anything activ
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT, Site
+from conftest import PROJECT, Site, copy_sample_blog
 from fakes.mastodon import FakeMastodon
 from playwright.sync_api import Browser
 
@@ -31,17 +30,9 @@ REPLY = ('<p>Lovely walk! <script>alert("script")</script><a href="javascript:al
 @pytest.fixture
 def blog(tmp_path: Path, deployed: str, mastodon: FakeMastodon) -> Site:
     """The project's sample blog, deployed on 127.0.0.1, syndicating to the fake Mastodon."""
-    root = tmp_path / "site"
-    root.mkdir()
-    for name in ("content", "themes", "pelicanconf.py"):
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    conf = root / "pelicanconf.py"
-    conf.write_text(conf.read_text(encoding="utf-8").replace(
-        'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]')
-        + f"\nSITEURL = {deployed!r}\n"
-        f"SYNDICATE = {{'platforms': {{'mastodon': {{'url': {mastodon.url!r}}}}}}}\n",
-        encoding="utf-8")
+    root = copy_sample_blog(tmp_path / "site", (
+        f"\nSITEURL = {deployed!r}\n"
+        f"SYNDICATE = {{'platforms': {{'mastodon': {{'url': {mastodon.url!r}}}}}}}\n"))
     site = Site(root)
     assert site.build().exit_code == 0
     return site

@@ -12,7 +12,6 @@ import random
 import struct
 import time
 import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,6 @@ POST = "app.bsky.feed.post"
 _handles = itertools.count(1)
 _last_tid = 0
 _clock_id = random.randrange(1024)
-
-
-@pytest.fixture(scope="module")
-def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PdsServer]:
-    with start_pds(tmp_path_factory.mktemp("pds")) as server:
-        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ test_readme.py fails until the README shows what the command really prints.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from conftest import copy_sample_blog  # noqa: E402
 from test_readme import PREVIEWS  # noqa: E402
 
 
@@ -24,15 +24,7 @@ def main() -> None:
     syndicate = str(Path(sys.executable).with_name("syndicate"))
     env = {**os.environ, "NO_COLOR": "1"}
     with tempfile.TemporaryDirectory() as folder:
-        site = Path(folder) / "blog"
-        site.mkdir()
-        for name in ("content", "themes", "pelicanconf.py"):
-            source = ROOT / name
-            (shutil.copytree if source.is_dir() else shutil.copy)(source, site / name)
-        conf = site / "pelicanconf.py"
-        conf.write_text(conf.read_text(encoding="utf-8").replace(
-            'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(ROOT / "plugins")!r}]'),
-            encoding="utf-8")
+        site = copy_sample_blog(Path(folder) / "blog")
         subprocess.run([syndicate, "build"], cwd=site, env=env, check=True,
                        capture_output=True)
         for args in PREVIEWS:
