@@ -46,6 +46,9 @@ DEFAULTS: Mapping[str, Any] = {
     "delay_minutes": 0,
     # Send webmentions to the pages a newly posted article links to.
     "webmentions": False,
+    # Fetches of addresses an article or a page names (webmentions) never reach loopback,
+    # private, link-local or reserved addresses, unless this is True (tests, intranets).
+    "allow_private_addresses": False,
     # A blog not built with Pelican: its Atom, RSS or JSON Feed, read by `syndicate build`.
     "feed": None,
 }
@@ -77,6 +80,7 @@ class Settings:
     responses_path: Path = Path("responses.json")
     delay_minutes: int = 0
     webmentions: bool = False
+    allow_private_addresses: bool = False
     feed_url: str | None = None
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
@@ -129,7 +133,7 @@ def _platform_settings(
             continue
         key = variable[len(prefix):].lower()
         if key in cls.secret_keys:
-            secrets[key] = value
+            secrets[key] = _secret(variable, value)
         elif key in allowed:
             options[key] = value
         else:
@@ -200,10 +204,30 @@ def settings_from_pelican(
         delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
         if merged["delay_minutes"] else 0,
         webmentions=bool(merged["webmentions"]),
+        allow_private_addresses=_flag(environ.get(f"{ENV_PREFIX}ALLOW_PRIVATE_ADDRESSES",
+                                                  merged["allow_private_addresses"])),
         feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
     )
+
+
+def _secret(variable: str, value: str) -> str:
+    """A secret without the whitespace a copy and paste (or `echo` into a file) adds; one
+    that still holds a line break or another control character is refused before any
+    request (it could only fail, or split an HTTP header)."""
+    stripped = value.strip()
+    if any(ord(c) < 0x20 or c == "\x7f" for c in stripped):
+        raise SettingsError("environment", f"{variable} holds a line break or control "
+                            "character inside it",
+                            "set it again with the secret alone, as the platform shows it")
+    return stripped
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
