@@ -129,8 +129,8 @@ def _template_for(article: ArticleSource, platform: Platform, templates: DraftTe
     override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
     if override:
         key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
-        template = templates.from_metadata(override, article.source)
-        return template, f"{article.source} ({key.capitalize()} metadata)", True
+        where = f"{article.source} ({key.capitalize()} metadata)"
+        return templates.from_metadata(override, where), where, True
     template = templates.for_platform(platform.name, platform.option("template"))
     return template, template.where, False
 

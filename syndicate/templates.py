@@ -3,6 +3,13 @@
 A site overrides a platform's template by putting `<platform>.txt.j2` (or `default.txt.j2`
 for all) in its templates folder (SYNDICATE["templates"], default `syndicate_templates/`).
 Undefined variables are errors, so a typo never posts an empty string.
+
+Every template, the site's and those in an article's metadata (`Mastodon:`, `Social:`),
+is rendered in Jinja's immutable sandbox: a guest post's metadata is untrusted input, and
+a plain environment lets `{{ cycler.__init__.__globals__ }}` reach Python and run
+commands during the build (with CI's write access to the repository). No attribute walk
+to Python internals, no mutation of the values passed in, and no operator that builds a
+string or number large enough to exhaust the build.
 """
 
 from __future__ import annotations
@@ -13,12 +20,36 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from syndicate.errors import ContentError
 from syndicate.fast_templates import Renderer, compile_simple
 
+# Beyond this many characters (or digits) a result of `*` or `**` is refused: no post is
+# that long, and `{{ 'x' * 10**10 }}` would exhaust the build's memory.
+MAX_PRODUCT = 100_000
 VOCABULARY = ("title", "summary", "url", "hashtags", "tags", "author", "date", "lang",
               "image", "image_alt", "site", "platform")
+
+
+class DraftSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with `*` and `**` bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(left, int | float) and isinstance(right, int | float) \
+                    and abs(right) > 64 and abs(left) > 1:
+                raise SecurityError(f"{left!r} ** {right!r} is too large a number")
+            return left ** right
+        if isinstance(left, str | list | tuple) and isinstance(right, int):
+            if len(left) * right > MAX_PRODUCT:
+                raise SecurityError(f"repeating a text {right:,} times is too long")
+        elif isinstance(right, str | list | tuple) and isinstance(left, int):
+            if len(right) * left > MAX_PRODUCT:
+                raise SecurityError(f"repeating a text {left:,} times is too long")
+        return left * right
 
 
 class DraftTemplate:
@@ -49,7 +80,7 @@ class DraftTemplates:
         if site_folder is not None and site_folder.is_dir():
             loaders.append(jinja2.FileSystemLoader(str(site_folder)))
         loaders.append(jinja2.PackageLoader("syndicate", "templates"))
-        self.environment = jinja2.Environment(
+        self.environment = DraftSandbox(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -102,15 +133,26 @@ def _template_line(template: jinja2.Template, traceback: types.TracebackType | N
 
 
 def render(template: jinja2.Template, context: Mapping[str, Any], where: str) -> str:
-    """Render with the draft vocabulary; errors name the template file and line."""
+    """Render with the draft vocabulary; errors name the template file (or the article and
+    its metadata key) and line."""
+    # A template made from an article's metadata has no file of its own: where names it.
+    filename = template.filename if template.filename not in (None, "<template>") else None
     try:
         return template.render(context)
+    except SecurityError as error:
+        raise ContentError(filename or where, f"template refused by the sandbox ({error})",
+                           "templates may only show the draft variables "
+                           f"({', '.join(VOCABULARY)}) with Jinja's filters and tests; "
+                           "nothing of this article was built") from None
     except jinja2.UndefinedError as error:
         line = _template_line(template, error.__traceback__)
-        location = f"{template.filename}:{line}" if template.filename else where
+        location = f"{filename}:{line}" if filename else where
         raise ContentError(location, f"template error: {error.message}",
                            f"use only these variables: {', '.join(VOCABULARY)}") from None
     except jinja2.TemplateError as error:
-        location = template.filename or where
-        raise ContentError(location, f"template error: {error}",
+        raise ContentError(filename or where, f"template error: {error}",
                            "fix the template") from None
+    except (ArithmeticError, ValueError, TypeError, AttributeError, LookupError) as error:
+        # Python's own errors from inside an expression ({{ 1/0 }}, a bad format).
+        raise ContentError(filename or where, f"template error: {type(error).__name__}: "
+                           f"{error}", "fix the expression in the template") from None
