@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from syndicate.errors import ContentError
 from syndicate.fast_templates import Renderer, compile_simple
@@ -43,12 +44,10 @@ class DraftSandbox(ImmutableSandboxedEnvironment):
                     and abs(right) > 64 and abs(left) > 1:
                 raise SecurityError(f"{left!r} ** {right!r} is too large a number")
             return left ** right
-        if isinstance(left, str | list | tuple) and isinstance(right, int):
-            if len(left) * right > MAX_PRODUCT:
-                raise SecurityError(f"repeating a text {right:,} times is too long")
-        elif isinstance(right, str | list | tuple) and isinstance(left, int):
-            if len(right) * left > MAX_PRODUCT:
-                raise SecurityError(f"repeating a text {left:,} times is too long")
+        sequence, times = (left, right) if isinstance(right, int) else (right, left)
+        if isinstance(sequence, str | list | tuple) and isinstance(times, int) \
+                and len(sequence) * times > MAX_PRODUCT:
+            raise SecurityError(f"repeating a text {times:,} times is too long")
         return left * right
 
 
