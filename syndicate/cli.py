@@ -229,7 +229,8 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     from syndicate.preview_markdown import markdown_preview
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
-    approvals = Approvals.load(settings.approvals_path) if settings.require_approval else None
+    approvals = (Approvals.load(settings.approvals_path, settings.root)
+                 if settings.require_approval else None)
 
     def wanted(article: str, platform: str) -> bool:
         return ((not article_keys or article in article_keys)
@@ -439,7 +440,8 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     platforms = chosen_platforms(settings, platform_names)
     check_can_post(platforms.values(), manifest.siteurl, dry_run)
     cap = max_articles or settings.max_per_run
-    approvals = Approvals.load(settings.approvals_path) if settings.require_approval else None
+    approvals = (Approvals.load(settings.approvals_path, settings.root)
+                 if settings.require_approval else None)
     if dry_run:
         plan = plan_run(manifest, Ledger.load(settings.ledger_path), platforms, settings, cap,
                         approvals)
@@ -522,7 +524,7 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
     ledger = Ledger.load(settings.ledger_path)
-    approvals = Approvals.load(settings.approvals_path)
+    approvals = Approvals.load(settings.approvals_path, settings.root)
     drafts = [d for d in manifest.drafts
               if (not article_keys or d.article in article_keys)
               and (not platform_names or d.platform in platform_names)

@@ -33,7 +33,8 @@ class Draft:
     # What fitting shortened to make it fit, in words ("summary cut at a word").
     shortened: list[str] = field(default_factory=list)
     # What is wrong with the card image: {"code": "no-alt" | "missing-image" |
-    # "image-too-large", "message": ...}; `syndicate check` applies the site's policy.
+    # "image-outside" | "image-too-large" | "not-an-image", "message": ...}; `syndicate
+    # check` applies the site's policy.
     checks: list[dict[str, str]] = field(default_factory=list)
     # The link card, from the article's own metadata: platforms that build it client-side
     # (Bluesky, LinkedIn) send it; the others build the same card from the page's

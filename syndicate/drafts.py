@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,25 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def _image_stamp(article: ArticleSource, settings: Settings) -> tuple[str, int, int] | None:
+    """Where the image file really is, its size and time: replacing it, or a symlink's
+    target, remakes the drafts' checks."""
+    image = str(article.metadata.get("image") or "")
+    if not image or "://" in image:
+        return None
+    path = settings.content_path / content_relative(image)
+    try:
+        stat = path.stat()
+        return os.path.realpath(path), stat.st_size, stat.st_mtime_ns
+    except OSError:
+        return None
+
+
+def content_relative(image: str) -> str:
+    """An `Image:` value as a path relative to the content folder."""
+    return image.lstrip("/").removeprefix("{static}").removeprefix("{attach}").lstrip("/")
+
+
 def article_digest(article: ArticleSource, settings: Settings) -> str:
     """A digest of what an article contributes to its drafts (the same for every platform)."""
     made_from = (
@@ -56,7 +76,7 @@ def article_digest(article: ArticleSource, settings: Settings) -> str:
         article.url, article.title, article.summary_digest or article.summary,
         article.date.isoformat(), article.lang, article.author, article.tags,
         article.image_url, article.image_alt, article.image_file,
-        sorted(article.metadata.items()))
+        _image_stamp(article, settings), sorted(article.metadata.items()))
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
@@ -101,15 +121,43 @@ def card_checks(article: ArticleSource, settings: Settings) -> list[dict[str, st
                        "no alt text; add an 'Image_Alt: …' line describing it"})
     image = str(article.metadata.get("image") or "")
     if article.image_file is None and "://" not in image:
-        checks.append({"code": "missing-image", "message": f"{article.source}: the card "
-                       f"image {image} is not in the content folder; fix the 'Image:' path"})
+        if _outside_content(image, settings):
+            checks.append({"code": "image-outside", "message": f"{article.source}: the card "
+                           f"image {image} lies outside the content folder (symlinks "
+                           "resolved); it is never read, shown or uploaded: put the image "
+                           "inside the content folder"})
+        else:
+            checks.append({"code": "missing-image", "message": f"{article.source}: the "
+                           f"card image {image} is not in the content folder; fix the "
+                           "'Image:' path"})
     elif article.image_file is not None:
         size = (settings.root / article.image_file).stat().st_size
         if size > settings.max_image_bytes:
             checks.append({"code": "image-too-large", "message": f"{article.source}: the "
                            f"card image is {size:,} bytes, over {settings.max_image_bytes:,}; "
                            "make it smaller (platforms refuse or shrink it)"})
+        elif not _is_image(settings.root / article.image_file):
+            checks.append({"code": "not-an-image", "message": f"{article.source}: the card "
+                           f"image {image} is not an image Pillow can read; it is never "
+                           "shown or uploaded: use a PNG, JPEG, GIF or WebP file"})
     return checks
+
+
+def _is_image(path: Path) -> bool:
+    """Whether Pillow recognises the file as an image (its header only: cheap)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.width > 0 and image.height > 0
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+
+
+def _outside_content(image: str, settings: Settings) -> bool:
+    from syndicate.images import inside
+
+    return inside(settings.content_path, content_relative(image)) is None
 
 
 def card_for(article: ArticleSource) -> dict[str, str]:

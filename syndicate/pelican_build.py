@@ -18,7 +18,7 @@ from typing import Any
 
 from syndicate.articles import ArticleSource
 from syndicate.draft import Draft
-from syndicate.drafts import drafts_for, reusable_drafts
+from syndicate.drafts import content_relative, drafts_for, reusable_drafts
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.files import write_atomically
@@ -92,12 +92,17 @@ def summary_text(article: Any) -> str:
 
 
 def image_file(image: str, settings: Settings) -> str | None:
-    """The card image's file in the content folder, relative to the project root."""
+    """The card image's file in the content folder, relative to the project root; None
+    when there is no such file or, symlinks resolved, it lies outside the content folder
+    (an article must not make a private file its card image)."""
     if "://" in image:
         return None
-    relative = image.lstrip("/").removeprefix("{static}").lstrip("/")
-    path = settings.content_path / relative
-    return _relative_to(str(path), str(settings.root)) if path.is_file() else None
+    from syndicate.images import inside
+
+    path = inside(settings.content_path, content_relative(image))
+    if path is None or not path.is_file():
+        return None
+    return _relative_to(str(path), str(settings.root))
 
 
 def article_source(article: Any, settings: Settings, with_summary: bool = True

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-import mimetypes
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +23,7 @@ from syndicate.platforms.x import find_urls
 
 # An image is shown at most this wide in a card: embedded at that size, not larger.
 PREVIEW_IMAGE_SIDE = 480
+PREVIEW_IMAGE_BYTES = 400_000
 # Platforms that show no link card (the outbox is a file).
 NO_CARD = frozenset({"outbox"})
 ACCENTS = {"mastodon": "#6364ff", "bluesky": "#1083fe", "x": "#1d9bf0",
@@ -48,7 +47,7 @@ class Images:
         if not relative:
             return None
         if relative not in self.classes:
-            uri = _data_uri(self.root / relative)
+            uri = _data_uri(self.root, relative)
             if uri is None:
                 return None
             name = f"i{len(self.classes)}"
@@ -57,29 +56,16 @@ class Images:
         return self.classes[relative]
 
 
-def _data_uri(path: Path) -> str | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    mime = mimetypes.guess_type(path.name)[0] or "image/png"
-    try:
-        from PIL import Image
+def _data_uri(root: Path, relative: str) -> str | None:
+    """The image as a data URI, decoded and encoded again: a file outside the project or
+    one that is not an image shows nothing (this page is shared as a CI artifact)."""
+    from syndicate.images import ImageProblem, read_inside, reencoded
 
-        image = Image.open(io.BytesIO(data))
-        if max(image.size) > PREVIEW_IMAGE_SIDE:
-            image.thumbnail((PREVIEW_IMAGE_SIDE, PREVIEW_IMAGE_SIDE))
-            buffer = io.BytesIO()
-            if image.mode in ("RGBA", "LA", "P"):
-                image.save(buffer, "PNG", optimize=True)
-                mime = "image/png"
-            else:
-                image.save(buffer, "JPEG", quality=80)
-                mime = "image/jpeg"
-            data = buffer.getvalue()
-    except Exception:  # an image Pillow cannot read is embedded as it is, if it is small
-        if len(data) > 2_000_000:
-            return None
+    try:
+        data, mime = reencoded(read_inside(root, relative), PREVIEW_IMAGE_BYTES, relative,
+                               max_side=PREVIEW_IMAGE_SIDE)
+    except ImageProblem:
+        return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 

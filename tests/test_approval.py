@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from conftest import Site, article
+from conftest import Site, article, write_png
 
 TWO = {"a.md": article("First walk", summary="Along the canal at dawn."),
        "b.md": article("Second walk", date="2026-01-11", summary="Up the hill at dusk.")}
@@ -67,3 +67,33 @@ def test_without_approval_required_post_does_not_ask(make_site: Callable[..., Si
     site.build()
     assert site.run("post").exit_code == 0
     assert len(site.outbox_posts()) == 2
+
+
+def test_an_image_swapped_after_approval_waits_for_a_new_one(
+        make_site: Callable[..., Site]) -> None:
+    """Approval covers every byte that goes out: the image file too, rebuilt or not."""
+    site = make_site({"a.md": article("First walk", image="images/a.png", image_alt="A lock")},
+                     syndicate={"platforms": {"outbox": {}}, "require_approval": True})
+    write_png(site.root / "content/images/a.png", (40, 30))
+    assert site.build().exit_code == 0
+    assert site.run("approve", "--yes").exit_code == 0
+    write_png(site.root / "content/images/a.png", (41, 30))  # swapped, no rebuild
+    result = site.run("post")
+    assert "Waiting for approval: a.md to outbox" in result.output
+    assert not site.outbox_posts()
+    assert site.build().exit_code == 0  # rebuilt: still waiting
+    assert "Waiting for approval: a.md to outbox" in site.run("post").output
+    assert site.run("approve", "--yes").exit_code == 0
+    assert site.run("post").exit_code == 0 and len(site.outbox_posts()) == 1
+
+
+def test_changed_alt_text_waits_for_a_new_approval(make_site: Callable[..., Site]) -> None:
+    site = make_site({"a.md": article("First walk", image="images/a.png", image_alt="A lock")},
+                     syndicate={"platforms": {"outbox": {}}, "require_approval": True})
+    write_png(site.root / "content/images/a.png")
+    assert site.build().exit_code == 0
+    assert site.run("approve", "--yes").exit_code == 0
+    site.write("content/a.md", article("First walk", image="images/a.png",
+                                       image_alt="A lock on a canal gate"))
+    assert site.build().exit_code == 0
+    assert "Waiting for approval: a.md to outbox" in site.run("post").output
