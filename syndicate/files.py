@@ -38,6 +38,25 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
         os.close(directory)
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice (what a careless merge makes)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key!r} appears twice in one object")
+        self.key = key
+
+
+def refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A json object hook: a key twice in one object is an error, never silently the last
+    (saving would then drop the other without a word)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(key)
+        result[key] = value
+    return result
+
+
 def read_json_file(path: Path, kind: str, key: str) -> dict[str, Any] | None:
     """A committed JSON data file (approvals, responses): None when there is none yet; a
     one-line error when it cannot be read or has no `key` object."""
@@ -47,7 +66,8 @@ def read_json_file(path: Path, kind: str, key: str) -> dict[str, Any] | None:
 
     fix = f"restore it from git (git checkout -- {path})"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"),
+                          object_pairs_hook=refuse_duplicate_keys)
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as error:

@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.errors import LedgerError
-from syndicate.files import write_atomically
+from syndicate.files import DuplicateKey, refuse_duplicate_keys, write_atomically
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PostedPart
 
 VERSION = 1
+PLATFORM_NAMES = frozenset(PLATFORM_CLASSES)
 STATES = ("pending", "posted", "failed", "skipped", "attention", "retracted")
 # A part is "failed" when the platform definitely refused it: it can be sent again.
 PART_STATES = ("pending", "posted", "failed")
 DONE_STATES = ("posted", "skipped", "retracted")
+WEBMENTION_OUTCOMES = ("sent", "none", "failed")
 _FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
 
 
@@ -63,14 +65,22 @@ class Ledger:
             raise LedgerError(str(path), f"cannot be read ({error.strerror})",
                               "check the file's permissions") from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
         except json.JSONDecodeError as error:
             raise LedgerError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})",
                               _FIX.format(path=path)) from None
+        except DuplicateKey as duplicate:
+            line = _line_of(text, duplicate.key, occurrence=2)
+            raise LedgerError(f"{path}:{line}", f"not a valid ledger: {duplicate.key!r} "
+                              "appears twice in one object (a merge kept both sides?)",
+                              "keep one of them by hand, or restore it from git (git checkout -- "
+                              f"{path})") from None
         problem = _validation_problem(data)
         if problem:
-            raise LedgerError(str(path), f"not a valid ledger: {problem}",
-                              _FIX.format(path=path))
+            message, article, field = problem
+            line = _line_of(text, article, field=field) if article else None
+            raise LedgerError(f"{path}:{line}" if line else str(path),
+                              f"not a valid ledger: {message}", _FIX.format(path=path))
         return cls(path, data)
 
     # Reading
@@ -251,37 +261,119 @@ class Ledger:
         write_atomically(self.path, ledger_text(self.data).encode("utf-8"))
 
 
-def _validation_problem(data: Any) -> str | None:
+def _line_of(text: str, key: str, field: str | None = None, occurrence: int = 1
+             ) -> int | None:
+    """The line where key (an object member's name) appears for the occurrence'th time;
+    with field, the first line after it naming that field."""
+    quoted = json.dumps(key, ensure_ascii=False) + ":"
+    lines = text.splitlines()
+    seen = 0
+    for number, line in enumerate(lines, start=1):
+        if quoted in line or json.dumps(key) + ":" in line:
+            seen += 1
+            if seen == occurrence:
+                if field is None:
+                    return number
+                named = json.dumps(field) + ":"
+                for offset, later in enumerate(lines[number - 1:]):
+                    if named in later:
+                        return number + offset
+                return number
+    return None
+
+
+# Problem, the article key it is in (to find its line), and the field that is wrong.
+Problem = tuple[str, str | None, str | None]
+
+
+def _is_time(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _optional_fields(where: str, data: Mapping[str, Any], times: tuple[str, ...],
+                     texts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(problem, field) for the first optional field of the wrong type, or None."""
+    for name in times:
+        if name in data and not _is_time(data[name]):
+            return f"{where}.{name} must be an ISO 8601 time, got {data[name]!r}", name
+    for name in texts:
+        if name in data and not isinstance(data[name], str):
+            return f"{where}.{name} must be a string, got {data[name]!r}", name
+    return None
+
+
+def _validation_problem(data: Any) -> Problem | None:
     """What makes data not a ledger, or None."""
     if not isinstance(data, dict) or data.get("version") != VERSION:
-        return f'expected an object with "version": {VERSION}'
+        return f'expected an object with "version": {VERSION}', None, None
     articles = data.get("articles")
     if not isinstance(articles, dict):
-        return '"articles" must be an object'
+        return '"articles" must be an object', None, None
     for key, article in articles.items():
-        where = f"articles[{key!r}]"
-        if not isinstance(article, dict) or not isinstance(article.get("platforms"), dict):
-            return f'{where} must be an object with "platforms"'
-        if not isinstance(article.get("url"), str):
-            return f'{where}.url must be a string'
-        for platform, entry in article["platforms"].items():
-            at = f"{where}.platforms.{platform}"
-            if platform not in PLATFORM_CLASSES:
-                return f"{at}: unknown platform {platform!r}"
-            if not isinstance(entry, dict) or entry.get("state") not in STATES:
-                return f"{at}.state must be one of {', '.join(STATES)}"
-            parts = entry.get("parts")
-            if not isinstance(parts, list):
-                return f"{at}.parts must be a list"
-            for number, part in enumerate(parts):
-                if not isinstance(part, dict) or part.get("state") not in PART_STATES:
-                    return f"{at}.parts[{number}].state must be pending or posted"
-                if part["state"] == "posted" and not (
-                    isinstance(part.get("id"), str) and isinstance(part.get("url"), str)
-                ):
-                    return f"{at}.parts[{number}] is posted but has no id and url"
-            if entry["state"] == "posted" and any(p["state"] != "posted" for p in parts):
-                return f"{at} is posted but has parts that are not"
+        problem = _article_problem(key, article)
+        if problem:
+            return problem
+    return None
+
+
+def _article_problem(key: str, article: Any) -> Problem | None:
+    where = f"articles[{key!r}]"
+    if not isinstance(article, dict) or not isinstance(article.get("platforms"), dict):
+        return f'{where} must be an object with "platforms"', key, None
+    if not isinstance(article.get("url"), str):
+        return f"{where}.url must be a string", key, "url"
+    wrong = _optional_fields(where, article, ("live_since",), ())
+    if wrong:
+        return wrong[0], key, wrong[1]
+    mentions = article.get("webmentions", {})
+    if not isinstance(mentions, dict):
+        return f"{where}.webmentions must be an object of target URLs", key, "webmentions"
+    for target, mention in mentions.items():
+        if not isinstance(mention, dict) or mention.get("outcome") not in WEBMENTION_OUTCOMES:
+            return (f"{where}.webmentions[{target!r}].outcome must be one of "
+                    f"{', '.join(WEBMENTION_OUTCOMES)}", key, target)
+        wrong = _optional_fields(f"{where}.webmentions[{target!r}]", mention, ("at",),
+                                 ("detail",))
+        if wrong:
+            return wrong[0], key, target
+    for platform, entry in article["platforms"].items():
+        at = f"{where}.platforms.{platform}"
+        if platform not in PLATFORM_NAMES:
+            return f"{at}: unknown platform {platform!r}", key, platform
+        problem = _entry_problem(at, entry)
+        if problem:
+            return problem, key, platform
+    return None
+
+
+def _entry_problem(at: str, entry: Any) -> str | None:
+    if not isinstance(entry, dict) or entry.get("state") not in STATES:
+        return f"{at}.state must be one of {', '.join(STATES)}"
+    wrong = _optional_fields(at, entry, ("updated_at", "edited_at"),
+                             ("hash", "error", "reason"))
+    if wrong:
+        return wrong[0]
+    parts = entry.get("parts")
+    if not isinstance(parts, list):
+        return f"{at}.parts must be a list"
+    for number, part in enumerate(parts):
+        if not isinstance(part, dict) or part.get("state") not in PART_STATES:
+            return f"{at}.parts[{number}].state must be one of {', '.join(PART_STATES)}"
+        if part["state"] == "posted" and not (
+            isinstance(part.get("id"), str) and isinstance(part.get("url"), str)
+        ):
+            return f"{at}.parts[{number}] is posted but has no id and url"
+        wrong = _optional_fields(f"{at}.parts[{number}]", part, ("since", "posted_at"), ())
+        if wrong:
+            return wrong[0]
+    if entry["state"] == "posted" and any(p["state"] != "posted" for p in parts):
+        return f"{at} is posted but has parts that are not"
     return None
 
 

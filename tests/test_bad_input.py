@@ -3,13 +3,15 @@ nothing posted; the ledger untouched."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from click.testing import Result
 from conftest import Site, article
+from fakes.mastodon import FakeMastodon
 
-from syndicate.ledger import ledger_lock
+from syndicate.ledger import Ledger, ledger_lock
 
 GOOD = {"good.md": article("A good walk", date="2026-01-01")}
 MASTODON = {"platforms": {"outbox": {}, "mastodon": {"url": "https://social.example"}}}
@@ -132,6 +134,26 @@ def test_missing_secret_for_a_remote_platform(posted_site: Site) -> None:
      ["not a valid ledger", "state must be"]),
     (lambda text: text.replace('"version": 1', '"version": 7'), ["not a valid ledger"]),
     (lambda text: "[]", ["not a valid ledger"]),
+    # A careless merge keeps both sides: the second copy would silently win, and the next
+    # save would drop the other.
+    (lambda text: re.sub(r'(?m)^( +"outbox": .*)$', r"\1,\n\1", text),
+     ["syndication.json:6:", "'outbox' appears twice"]),
+    (lambda text: text.replace('"url": "https://blog', '"live_since": 5,\n      "url": '
+                               '"https://blog', 1),
+     ["syndication.json:", "live_since must be an ISO 8601 time"]),
+    (lambda text: text.replace('"url": "https://blog', '"webmentions": ["x"],\n      "url": '
+                               '"https://blog', 1),
+     ["webmentions must be an object"]),
+    (lambda text: text.replace('"url": "https://blog', '"webmentions": {"https://a.example/": '
+                               '{"outcome": "sent", "at": 1}},\n      "url": "https://blog', 1),
+     ["webmentions['https://a.example/'].at must be an ISO 8601 time"]),
+    (lambda text: re.sub(r'"updated_at": "[^"]*"', '"updated_at": 12', text, count=1),
+     ["syndication.json:5:", "updated_at must be an ISO 8601 time"]),
+    (lambda text: text.replace('"state": "posted", "url"', '"state": "sent", "url"', 1),
+     ["parts[0].state must be one of pending, posted, failed"]),
+    (lambda text: text.replace('"hash": "', '"hash": ["', 1).replace('", "parts"', '"], "parts"',
+                                                                      1),
+     ["hash must be a string"]),
 ])
 def test_corrupt_or_hand_edited_ledger_is_refused_never_overwritten(
         posted_site: Site, damage: Callable[[str], str], words: list[str]) -> None:
@@ -182,3 +204,23 @@ def test_build_prints_each_content_error_once(
     assert result.exit_code == 1
     assert result.output.count("content/bad.md") == 1
     assert "Could not process" not in result.output
+
+
+def test_a_secret_pasted_with_a_newline_still_works(live_site: Callable[..., Site],
+                                                    mastodon: FakeMastodon) -> None:
+    """`echo token > file` and a copy from a web page add whitespace: it is not the secret."""
+    site = live_site(GOOD, {"mastodon": {"url": mastodon.url}})
+    result = site.run("post", env={"SYNDICATE_MASTODON_TOKEN": "  good-token\n"})
+    assert result.exit_code == 0, result.output
+    assert len(mastodon.statuses) == 1
+    assert Ledger.load(site.ledger).state("good.md", "mastodon") == "posted"
+
+
+def test_a_secret_with_a_line_break_inside_is_refused_before_any_request(
+        live_site: Callable[..., Site], mastodon: FakeMastodon) -> None:
+    site = live_site(GOOD, {"mastodon": {"url": mastodon.url}})
+    result = site.run("post", env={"SYNDICATE_MASTODON_TOKEN": "good-token\nX-Injected: 1"})
+    assert_one_line_error(result, "environment", "SYNDICATE_MASTODON_TOKEN",
+                          "line break", code=2)
+    assert "good-token" not in result.output
+    assert not mastodon.requests and not site.ledger.exists()
