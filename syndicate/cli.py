@@ -17,7 +17,7 @@ import click
 from syndicate import __version__
 from syndicate.display import preview_blocks, state_badge, style, table
 from syndicate.draft import Draft
-from syndicate.errors import SettingsError, SyndicateError
+from syndicate.errors import LedgerError, SettingsError, SyndicateError
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger, ledger_lock
 from syndicate.manifest import Manifest, draft_lines, load_manifest, read_manifest_json
@@ -363,31 +363,54 @@ def open_posters(platforms: dict[str, Platform], root: Path
         http.close()
 
 
-def send_webmentions(posted: dict[str, str], ledger: Ledger, http: Http) -> None:
-    """Webmentions for the articles posted now, and for earlier ones whose sending failed."""
-    import httpx
+def send_webmentions(posted: dict[str, str], settings: Settings) -> None:
+    """Webmentions for the articles posted now, and for earlier ones whose sending failed.
+
+    Pages are fetched and mentions sent without the ledger lock (a slow or hostile page
+    must not hold it); the outcomes are recorded under it afterwards, in the ledger as it
+    is then. Two runs at once may send a mention twice, which receivers take as one.
+    """
+    import time
+    from contextlib import ExitStack
 
     from syndicate import webmention
+    from syndicate.safe_fetch import FetchError, fetch
 
+    allow = settings.allow_private_addresses
+    ledger = Ledger.load(settings.ledger_path)  # written atomically: readable unlocked
     articles = dict(posted)
     for key in ledger.webmentions_to_retry():
         articles.setdefault(key, ledger.articles[key]["url"])
+    outcomes: list[tuple[str, str, str, str, str]] = []
     for key, url in articles.items():
         done = ledger.webmentions(key)
         try:
-            page = http.client.get(url, follow_redirects=True)
-        except httpx.HTTPError:
+            page = fetch(url, allow=allow)
+        except FetchError as error:
+            click.echo(f"Webmentions not sent for {key}: its page {url}: {error}", err=True)
             continue
-        for target in webmention.outbound_links(page.text, url):
+        for target in webmention.outbound_links(page.text(), url):
             if done.get(target, {}).get("outcome") in ("sent", "none"):
                 continue
-            try:
-                outcome, detail = webmention.send(url, target, http)
-            except SyndicateError as error:
-                outcome, detail = "failed", error.problem
-            ledger.record_webmention(key, url, target, outcome, detail)
+            outcome, detail = webmention.send(url, target, allow)
+            outcomes.append((key, url, target, outcome, detail))
             if outcome != "none":
                 click.echo(f"Webmention {outcome}: {key} → {target} ({detail})")
+    if not outcomes:
+        return
+    until = time.monotonic() + 30  # another run may hold the ledger for a moment
+    with ExitStack() as held:
+        while True:
+            try:
+                held.enter_context(ledger_lock(settings.ledger_path))
+                break
+            except LedgerError:
+                if time.monotonic() > until:
+                    raise
+                time.sleep(0.5)
+        ledger = Ledger.load(settings.ledger_path)
+        for key, url, target, outcome, detail in outcomes:
+            ledger.record_webmention(key, url, target, outcome, detail)
 
 
 def reporter(total: int) -> Callable[[Outcome], None]:
@@ -474,10 +497,9 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                                f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
                 outcomes = post_all(plan, platforms, posters, ledger,
                                     reporter(len(plan.to_post)))
-                if settings.webmentions:
-                    posted = {o.draft.article: o.draft.url for o in outcomes
-                              if o.state == "posted"}
-                    send_webmentions(posted, ledger, http)
+        if settings.webmentions:  # after the lock is released: see send_webmentions
+            send_webmentions({o.draft.article: o.draft.url for o in outcomes
+                              if o.state == "posted"}, settings)
     for draft, why in plan.paced:
         click.echo(f"Later: {draft.article} to {draft.platform}: {why}; it stays pending.")
     for draft in plan.waiting:

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ DEFAULTS: Mapping[str, Any] = {
     # Send webmentions to the pages a newly posted article links to.
     "webmentions": False,
     # Fetches of addresses an article or a page names (webmentions) never reach loopback,
-    # private, link-local or reserved addresses, unless this is True (tests, intranets).
+    # private, link-local or reserved addresses, unless this is True (tests, intranets)
+    # or a list of the networks and addresses to allow, e.g. ["10.1.0.0/16", "127.0.0.1"].
     "allow_private_addresses": False,
     # A blog not built with Pelican: its Atom, RSS or JSON Feed, read by `syndicate build`.
     "feed": None,
@@ -80,7 +82,8 @@ class Settings:
     responses_path: Path = Path("responses.json")
     delay_minutes: int = 0
     webmentions: bool = False
-    allow_private_addresses: bool = False
+    # True: any address; False: public ones only; networks: those besides public ones.
+    allow_private_addresses: bool | tuple[IPv4Network | IPv6Network, ...] = False
     feed_url: str | None = None
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
@@ -204,8 +207,7 @@ def settings_from_pelican(
         delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
         if merged["delay_minutes"] else 0,
         webmentions=bool(merged["webmentions"]),
-        allow_private_addresses=_flag(environ.get(f"{ENV_PREFIX}ALLOW_PRIVATE_ADDRESSES",
-                                                  merged["allow_private_addresses"])),
+        allow_private_addresses=_allowance(merged["allow_private_addresses"], where, environ),
         feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
         platforms=platforms,
@@ -222,6 +224,34 @@ def _secret(variable: str, value: str) -> str:
                             "character inside it",
                             "set it again with the secret alone, as the platform shows it")
     return stripped
+
+
+def _allowance(value: Any, where: str, environ: Mapping[str, str]
+               ) -> bool | tuple[IPv4Network | IPv6Network, ...]:
+    """allow_private_addresses: True, False, or the networks to allow (from the settings,
+    or SYNDICATE_ALLOW_PRIVATE_ADDRESSES: true/false or networks split by commas)."""
+    variable = f"{ENV_PREFIX}ALLOW_PRIVATE_ADDRESSES"
+    name = "SYNDICATE allow_private_addresses"
+    if variable in environ:
+        value, where, name = environ[variable].strip(), "environment", variable
+        if value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            return _flag(value)
+        value = value.replace(",", " ").split()
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    fix = 'use True, False or a list of networks, e.g. ["127.0.0.1/32", "10.0.0.0/8"]'
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise SettingsError(where, f"{name} is {value!r}", fix)
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in value:
+        try:
+            if not isinstance(item, str):
+                raise ValueError(item)
+            networks.append(ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise SettingsError(where, f"{name} holds {item!r}, not an IP address or "
+                                "network", fix) from None
+    return tuple(networks)
 
 
 def _flag(value: Any) -> bool:

@@ -5,19 +5,34 @@ else the first `<link>` or `<a>` element, in document order, whose rel tokens in
 `webmention` and which has an `href` (an empty one is the page itself); resolved against
 the page's final URL after redirects, query string kept. Sending is a form POST of
 `source` and `target`; any 2xx is success.
+
+Every page and endpoint is fetched through `syndicate.safe_fetch` (public addresses only
+unless allowed, a size cap, one deadline per target covering discovery and the POST): a
+malformed, refused or too slow URL is a "failed" outcome, never a crash.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from syndicate.http import Http
+from syndicate import safe_fetch
+
+ENDPOINT_ANSWER_BYTES = 64 * 1024  # only the status matters; the rest is not read
 
 _LINK_VALUE = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
 _PARAM = re.compile(r";\s*([^=;\s]+)\s*=\s*(\"[^\"]*\"|[^;,\s]+)")
+
+
+def _join(base: str, href: str) -> str:
+    """href resolved against base; a malformed one as it is (fetching it says why)."""
+    try:
+        return str(urljoin(base, href))
+    except ValueError:
+        return href
 
 
 def _rels(value: str) -> list[str]:
@@ -31,7 +46,7 @@ def endpoint_from_headers(headers: Iterable[tuple[str, str]], base: str) -> str 
         for match in _LINK_VALUE.finditer(value):
             params = {key.lower(): raw for key, raw in _PARAM.findall(match.group(2))}
             if "webmention" in _rels(params.get("rel", "")):
-                return str(urljoin(base, match.group(1).strip()))
+                return _join(base, match.group(1).strip())
     return None
 
 
@@ -55,7 +70,7 @@ def discover(headers: Sequence[tuple[str, str]], html: str, final_url: str) -> s
         return found
     parser = _FirstEndpoint()
     parser.feed(html)
-    return urljoin(final_url, parser.href) if parser.href is not None else None
+    return _join(final_url, parser.href) if parser.href is not None else None
 
 
 class _Links(HTMLParser):
@@ -89,29 +104,36 @@ def outbound_links(page_html: str, page_url: str) -> list[str]:
     own = urlsplit(page_url).netloc
     found: list[str] = []
     for href in links:
-        url = urljoin(page_url, href).split("#")[0]
-        if url.startswith(("http://", "https://")) and urlsplit(url).netloc != own \
-                and url not in found:
+        try:
+            url = urljoin(page_url, href).split("#")[0]
+            elsewhere = urlsplit(url).netloc != own
+        except ValueError:  # a malformed link (e.g. "http://[") is no page to mention
+            continue
+        if url.startswith(("http://", "https://")) and elsewhere and url not in found:
             found.append(url)
     return found
 
 
-def send(source: str, target: str, http: Http) -> tuple[str, str]:
-    """Discover target's endpoint and send; (outcome, detail): sent, none or failed."""
-    import httpx
+def send(source: str, target: str, allow: safe_fetch.Allowance = False,
+         deadline: float = safe_fetch.DEADLINE) -> tuple[str, str]:
+    """Discover target's endpoint and send; (outcome, detail): sent, none or failed.
 
+    One deadline covers both the discovery and the POST to the endpoint.
+    """
+    started = time.monotonic()
     try:
-        page = http.client.get(target, follow_redirects=True,
-                               headers={"Accept": "text/html"})
-        endpoint = discover(list(page.headers.multi_items()), page.text
-                            if "html" in page.headers.get("content-type", "") else "",
-                            str(page.url))
+        page = safe_fetch.fetch(target, allow=allow, headers={"Accept": "text/html"},
+                                deadline=deadline)
+        html = page.text() if "html" in page.content_type else ""
+        endpoint = discover(page.headers, html, page.url)
         if endpoint is None:
             return "none", "no Webmention endpoint"
-        answer = http.request("webmention", "POST", endpoint, idempotent=True,
-                              data={"source": source, "target": target})
-    except httpx.HTTPError as error:
-        return "failed", type(error).__name__
-    if 200 <= answer.status_code < 300:
-        return "sent", f"HTTP {answer.status_code}"
-    return "failed", f"HTTP {answer.status_code}"
+        answer = safe_fetch.fetch(endpoint, allow=allow, method="POST",
+                                  data={"source": source, "target": target},
+                                  max_bytes=ENDPOINT_ANSWER_BYTES,
+                                  deadline=deadline - (time.monotonic() - started))
+    except safe_fetch.FetchError as error:
+        return "failed", str(error)
+    if 200 <= answer.status < 300:
+        return "sent", f"HTTP {answer.status}"
+    return "failed", f"HTTP {answer.status}"
