@@ -43,6 +43,18 @@ def _serialized(method: Callable[..., None]) -> Callable[..., None]:
     return locked
 
 
+def _is_web_address(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    # Themes may print it unescaped in an attribute: no quote or bracket may end it.
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) \
+        and not any(c.isspace() or ord(c) < 0x20 or c in "\"'<>`\\" for c in url)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -108,8 +120,11 @@ class Ledger:
         links = []
         for platform, entry in article["platforms"].items():
             parts = entry.get("parts") or []
-            if entry["state"] == "posted" and parts and parts[0].get("url"):
-                links.append((platform, parts[0]["url"]))
+            url = parts[0].get("url") if parts else None
+            # The address comes from a platform's answer: only a web address becomes a
+            # link on the site and in its feeds (never javascript: or data:).
+            if entry["state"] == "posted" and url and _is_web_address(url):
+                links.append((platform, url))
         return links
 
     def posted_since(self, platform: str, since: str) -> int:

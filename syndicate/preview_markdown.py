@@ -13,12 +13,28 @@ from syndicate.draft import Draft
 from syndicate.platforms import PLATFORM_CLASSES
 
 _TILDES = re.compile(r"~{3,}")
+_BACKTICKS = re.compile(r"`+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
 def escape(text: str) -> str:
     """text shown literally in Markdown (titles, card descriptions)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def code(text: str) -> str:
+    """text as an inline code span no backtick in it can end (article keys, file names)."""
+    text = " ".join(text.splitlines())
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def link_target(url: str) -> str:
+    """url as a Markdown link destination that cannot end early or open markup."""
+    safe = "".join(f"%{ord(c):02X}" if c in "<>\\ " or ord(c) < 0x20 else c for c in url)
+    return f"<{safe}>"
 
 
 def fenced(text: str) -> str:
@@ -52,8 +68,8 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
     for draft in drafts:
         if draft.article != current:
             current = draft.article
-            lines += ["", f"### [{escape(draft.title)}]({draft.url})",
-                      f"`{draft.article}` · {draft.date[:10]}"]
+            lines += ["", f"### [{escape(draft.title)}]({link_target(draft.url)})",
+                      f"{code(draft.article)} · {draft.date[:10]}"]
             card = draft.card
             if card:
                 line = f"Card: **{escape(card.get('title', ''))}**"
@@ -61,7 +77,7 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
                     line += f" — {escape(_clip(card['description'], 200))}"
                 if card.get("image"):
                     alt = card.get("image_alt")
-                    line += f" · image `{card['image']}` " + (
+                    line += f" · image {code(card['image'])} " + (
                         f"(alt: {escape(alt)})" if alt else "(**no alt text**)")
                 lines.append(line)
             lines += [f"⚠ {escape(check['message'])}" for check in draft.checks]
@@ -71,7 +87,7 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
             lines += ["", f"**{label}{which}** · {_count(part.length, draft.limit)} · "
                           f"{state_of(draft)}", fenced(part.text)]
         if draft.shortened:
-            lines.append(f"✂ shortened to fit: {'; '.join(draft.shortened)}")
+            lines.append(f"✂ shortened to fit: {escape('; '.join(draft.shortened))}")
         lines += [f"❌ {escape(problem)}" for problem in draft.problems]
         lines += [f"⚠ {escape(warning)}" for warning in draft.warnings]
     return "\n".join(lines) + "\n"

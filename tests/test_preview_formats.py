@@ -75,3 +75,22 @@ def test_the_build_can_write_the_html_preview_but_never_into_the_site(
     result = deployed.build()
     assert result.exit_code == 1
     assert "preview_html" in result.output and "inside the output folder" in result.output
+
+
+def test_keys_and_image_paths_cannot_break_out_of_their_code_spans(make_site: Any) -> None:
+    """The Markdown lands in a pull request's job summary: an article's metadata must not
+    become markup there. Read back with a CommonMark parser (markdown-it-py)."""
+    from markdown_it import MarkdownIt
+
+    key = "posts/a`` <img src=x onerror=alert(1)> ``.md"
+    image = "images/b` <script>alert(2)</script> `.png"
+    site = make_site({"a.md": article("Keys", syndicate_key=key, image=image,
+                                      image_alt="An alt")})
+    assert site.build().exit_code == 0
+    shown = site.run("preview", "--format", "markdown").output
+    tokens = MarkdownIt("commonmark").parse(shown)
+    inline = [child for token in tokens for child in (token.children or [])]
+    assert not [t for t in [*tokens, *inline] if t.type.startswith("html")], shown
+    spans = [t.content for t in inline if t.type == "code_inline"]
+    assert key in spans
+    assert any(image in span for span in spans)

@@ -6,6 +6,7 @@ goes through the ledger, and a post that is already there is recognised, not rep
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -29,16 +30,26 @@ class Outbox(Platform):
         return OutboxPoster(folder, self.option("public_url"))
 
 
+def _readable(article_key: str) -> str:
+    stem = re.sub(r"\.(md|markdown|mkd|rst|html?)$", "", article_key)
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-.")[:80] or "article"
+
+
 class OutboxPoster:
     def __init__(self, folder: Path, public_url: str | None) -> None:
         self.folder = folder.resolve()
         self.public_url = public_url.rstrip("/") if public_url else None
 
     def _file_for(self, part: OutgoingPart) -> Path:
-        # Deterministic, so a retry after a crash finds the post instead of repeating it.
-        stem = re.sub(r"\.(md|markdown|mkd|rst|html?)$", "", part.article_key)
-        safe_key = re.sub(r"[^\w.-]+", "-", stem).strip("-.")
-        return self.folder / f"{safe_key}-{part.index + 1}.json"
+        # Deterministic, so a retry after a crash finds the post instead of repeating it;
+        # readable, and unique per article key: "a b.md" and "a-b.md" share a readable
+        # stem, so a digest of the key itself tells them apart.
+        digest = hashlib.sha256(part.article_key.encode("utf-8")).hexdigest()[:8]
+        return self.folder / f"{_readable(part.article_key)}-{digest}-{part.index + 1}.json"
+
+    def _legacy_file_for(self, part: OutgoingPart) -> Path:
+        # Before 0.2 the name had no digest: a post made then is still recognised.
+        return self.folder / f"{_readable(part.article_key)}-{part.index + 1}.json"
 
     def _posted(self, path: Path) -> PostedPart:
         url = f"{self.public_url}/{path.name}" if self.public_url else path.as_uri()
@@ -62,14 +73,15 @@ class OutboxPoster:
         return self._posted(path)
 
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        path = self._file_for(part)
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if record.get("text_hash") != part.text_hash:
-            return None
-        return self._posted(path)
+        for path in (self._file_for(part), self._legacy_file_for(part)):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(record, dict) and record.get("article") == part.article_key \
+                    and record.get("text_hash") == part.text_hash:
+                return self._posted(path)
+        return None
 
     def close(self) -> None:
         pass
