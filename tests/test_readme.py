@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address
 from collections.abc import Callable
 
 from click.testing import CliRunner
 from conftest import PROJECT, Site
 
 from syndicate.cli import cli
+from syndicate.safe_fetch import allowed
 from syndicate.settings import settings_from_pelican
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -76,3 +78,15 @@ def test_the_sample_previews_in_the_readme_are_what_preview_prints(sample_site: 
         shown = shown[:shown.index("```")]
         real = sample_site.run("preview", *args).output
         assert shown == real
+
+
+def test_the_security_example_is_valid() -> None:
+    namespace: dict[str, object] = {}
+    exec(block_after("## Security", "python"), namespace)
+    settings = settings_from_pelican({"PATH": "content", "SYNDICATE": namespace["SYNDICATE"]},
+                                     "README", environ={})
+    assert settings.webmentions
+    allow = settings.allow_private_addresses
+    assert allowed(ip_address("10.1.2.3"), allow) and allowed(ip_address("127.0.0.1"), allow)
+    assert not allowed(ip_address("10.2.0.1"), allow)
+    assert not allowed(ip_address("169.254.169.254"), allow)
