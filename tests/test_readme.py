@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from ipaddress import ip_address
 from collections.abc import Callable
+from ipaddress import ip_address
 
 from click.testing import CliRunner
 from conftest import PROJECT, Site
