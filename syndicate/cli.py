@@ -327,6 +327,8 @@ def check(settings_path: Path) -> None:
 def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
                     wait: float, settings: Settings) -> None:
     """Keep back the remote drafts of articles whose page the site does not serve yet."""
+    from urllib.parse import urlsplit
+
     from syndicate.liveness import not_live
     urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
     if not urls:
@@ -337,7 +339,11 @@ def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
     if settings.check_live == "feed" and not feeds:
         raise SettingsError(settings.where, 'check_live is "feed" but the site has no feed',
                             "set FEED_ALL_ATOM (or FEED_ATOM/RSS), or check_live to \"page\"")
-    plan.not_live = not_live(urls, http, wait, feeds=feeds)
+    own_hosts = {urlsplit(url).hostname for url in (settings.siteurl, settings.feed_url or "",
+                                                    *settings.feed_urls)} - {None}
+    plan.not_live = not_live(urls, http, wait, feeds=feeds,
+                             own_hosts={str(host) for host in own_hosts},
+                             allow=settings.allow_private_addresses)
     plan.to_post = [d for d in plan.to_post
                     if not (platforms[d.platform].remote and d.url in plan.not_live)]
 

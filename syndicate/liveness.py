@@ -2,24 +2,37 @@
 
 Mastodon builds a link card from the page when the status is posted, and caches it for
 two weeks: a post made before the page exists carries a broken card.
+
+Pages on the site's own hosts (SITEURL, the feed a blog is read from) are asked directly:
+that is where the site is deployed, loopback included. An article URL on any other host
+(a feed entry can name any) goes through the safe fetcher, which refuses private
+addresses and bounds the time and bytes.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
 from syndicate.http import Http
 
+if TYPE_CHECKING:
+    from syndicate.safe_fetch import Allowance
+
 PAGE_CHECKS_AT_ONCE = 8
+# Of a page on another host, only the status matters: read this much at most.
+ELSEWHERE_BYTES = 64 * 1024
 
 
 def not_live(urls: Iterable[str], http: Http, wait: float = 0.0,
              sleep: Callable[[float], None] = time.sleep, every: float = 5.0,
-             feeds: Sequence[str] = ()) -> dict[str, str]:
+             feeds: Sequence[str] = (), own_hosts: Collection[str] | None = None,
+             allow: Allowance = False) -> dict[str, str]:
     """The URLs that are not live yet (after waiting up to `wait` seconds), with why.
 
     With feeds, an article is live once a deployed feed lists it (one request however
@@ -31,15 +44,18 @@ def not_live(urls: Iterable[str], http: Http, wait: float = 0.0,
         if feeds:
             _check_feeds(pending, feeds, http)
         else:
-            _check_pages(pending, http)
+            _check_pages(pending, http, own_hosts, allow)
         left = deadline - time.monotonic()
         if not pending or left <= 0:
             return pending
         sleep(min(every, left))
 
 
-def _check_pages(pending: dict[str, str], http: Http) -> None:
+def _check_pages(pending: dict[str, str], http: Http, own_hosts: Collection[str] | None,
+                 allow: Allowance) -> None:
     def check(url: str) -> tuple[str, str | None]:
+        if own_hosts is not None and urlsplit(url).hostname not in own_hosts:
+            return url, _check_elsewhere(url, allow)
         try:
             response = http.client.get(url, follow_redirects=True)
         except httpx.HTTPError as error:
@@ -53,6 +69,16 @@ def _check_pages(pending: dict[str, str], http: Http) -> None:
                 del pending[url]
             else:
                 pending[url] = why
+
+
+def _check_elsewhere(url: str, allow: Allowance) -> str | None:
+    from syndicate.safe_fetch import FetchError, fetch
+
+    try:
+        page = fetch(url, allow=allow, max_bytes=ELSEWHERE_BYTES)
+    except FetchError as error:
+        return f"not checked: {error}"
+    return None if page.status == 200 else f"HTTP {page.status}"
 
 
 def _check_feeds(pending: dict[str, str], feeds: Sequence[str], http: Http) -> None:

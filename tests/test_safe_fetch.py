@@ -471,3 +471,34 @@ def test_post_sends_webmentions_outside_the_lock_and_records_every_outcome(
     outcomes = Ledger.load(site.ledger).webmentions("walk.md")
     assert outcomes[f"{target}/page"]["outcome"] == "sent"
     assert outcomes[f"{private_server}/secret"]["outcome"] == "failed"
+
+
+# Live checks: the site's own hosts are asked directly (it may be deployed anywhere, a
+# loopback server in these tests); an article URL on any other host, which a feed entry
+# can name, goes through the safe fetcher.
+
+def test_a_live_check_on_another_host_never_reaches_a_private_address(
+        private_server: str) -> None:
+    from syndicate.http import Http
+    from syndicate.liveness import not_live
+
+    http = Http()
+    try:
+        pending = not_live([f"{private_server}/one/"], http, own_hosts={"blog.example"})
+    finally:
+        http.close()
+    assert "refused" in pending[f"{private_server}/one/"]
+
+
+def test_a_live_check_on_the_sites_own_host_asks_it_directly() -> None:
+    from syndicate.http import Http
+    from syndicate.liveness import not_live
+
+    Counting.hits = []
+    with server_on("127.0.0.2", Counting) as url:
+        http = Http()
+        try:
+            assert not_live([f"{url}/one/"], http, own_hosts={"127.0.0.2"}) == {}
+        finally:
+            http.close()
+    assert Counting.hits == ["/one/"]
