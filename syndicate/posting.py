@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from syndicate.approval import Approvals
 from syndicate.draft import Draft
 from syndicate.errors import PostingError, SettingsError
-from syndicate.http import AmbiguousFailure
+from syndicate.http import AmbiguousFailure, Unavailable
 from syndicate.ledger import Ledger
 from syndicate.manifest import Manifest
 from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
@@ -26,6 +26,9 @@ class Outcome:
     state: str  # posted, failed, attention, would-post
     posted: list[PostedPart] = field(default_factory=list)
     error: str = ""
+    # The platform was down or rate limited past the retry budget: the rest of its drafts
+    # wait for the next run instead of each waiting out the same outage.
+    unavailable: bool = False
 
 
 @dataclass
@@ -149,27 +152,44 @@ def check_can_post(platforms: Iterable[Platform], siteurl: str, dry_run: bool) -
 
 
 def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger) -> Outcome:
-    """Post every part of draft in order, recording each step in the ledger."""
+    """Post every part of draft in order, recording each step in the ledger.
+
+    A part is sent only when nothing says it may be out there already: a part an earlier
+    run left "pending" is looked up first (find_posted), and sent again only on a platform
+    where that is safe (retry_is_safe); a part whose answer is lost in this run is looked
+    up, never resent, and the draft needs attention when it is not found.
+    """
     reply_to: PostedPart | None = None
     posted: list[PostedPart] = []
     for index, part in enumerate(draft.parts):
+        state = ledger.part_state(draft.article, draft.platform, index)
         outgoing = OutgoingPart(
             article_key=draft.article, article_url=draft.url, platform=draft.platform,
             index=index, count=len(draft.parts), text=part.text,
             text_hash=draft.text_hash, lang=draft.lang, reply_to=reply_to,
             root=posted[0] if posted else None, facets=tuple(part.facets),
-            extras=draft.extras, card=draft.card if index == 0 else None)
-        state = ledger.part_state(draft.article, draft.platform, index)
+            extras=draft.extras, card=draft.card if index == 0 else None,
+            pending_since=_pending_since(ledger, draft, index) if state == "pending"
+            else None)
         already = ledger.posted_part(draft.article, draft.platform, index)
         if state == "posted" and already:
             reply_to = already
             posted.append(already)
             continue
         if state == "pending":
-            # A run died during this call: the post may or may not exist.
-            found = poster.find_posted(outgoing)
+            # A run died during this call (or its answer was lost): the post may exist.
+            try:
+                found = poster.find_posted(outgoing)
+            except PostingError as error:
+                message = (f"an earlier run may have posted part {index + 1} and looking "
+                           f"for it failed ({error.problem}); run `syndicate post` again "
+                           "later")
+                ledger.record_failed(draft.article, draft.url, draft.platform, message,
+                                     state="attention")
+                return Outcome(draft, "attention", posted, f"{draft.platform}: {message}")
             if found:
-                ledger.record_part_posted(draft.article, draft.platform, index, found)
+                ledger.record_part_posted(draft.article, draft.platform, index, found,
+                                          last=index == len(draft.parts) - 1)
                 reply_to = found
                 posted.append(found)
                 continue
@@ -192,6 +212,12 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
                                      state="attention")
                 return Outcome(draft, "attention", posted, error.line())
             result = found
+        except Unavailable as error:
+            # Down or rate limited past the retry budget: the next run tries again. A part
+            # that may have been acted on stays pending, to be looked up first.
+            ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
+                                 refused_part=None if error.maybe_sent else index)
+            return Outcome(draft, "failed", posted, error.line(), unavailable=True)
         except PostingError as error:
             # Refused (or never reached): the part is not out there, it may go again.
             ledger.record_failed(draft.article, draft.url, draft.platform, error.line(),
@@ -209,6 +235,14 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
     if ledger.state(draft.article, draft.platform) != "posted":
         ledger.record_posted(draft.article, draft.platform)
     return Outcome(draft, "posted", posted)
+
+
+def _pending_since(ledger: Ledger, draft: Draft, index: int) -> str | None:
+    """When an earlier run recorded the part pending (read from its ledger entry)."""
+    entry = ledger.entry(draft.article, draft.platform) or {}
+    parts = entry.get("parts") or []
+    since = parts[index].get("since") if index < len(parts) else None
+    return str(since) if since else None
 
 
 def changed_since_posted(manifest: Manifest, ledger: Ledger,
@@ -281,10 +315,18 @@ def post_all(plan: Plan, platforms: dict[str, Platform], posters: dict[str, Post
     reporting = threading.Lock()
 
     def post_chain(drafts: list[Draft]) -> list[Outcome]:
-        outcomes = []
+        outcomes: list[Outcome] = []
+        down: Outcome | None = None
         for draft in drafts:
-            outcome = post_draft(draft, platforms[draft.platform], posters[draft.platform],
-                                 ledger)
+            if down is not None:  # not sent: nothing changes in the ledger
+                outcome = Outcome(draft, "failed", error=f"{draft.platform}: not sent in "
+                                  "this run, the platform is unavailable (see above); it "
+                                  "stays pending", unavailable=True)
+            else:
+                outcome = post_draft(draft, platforms[draft.platform],
+                                     posters[draft.platform], ledger)
+                if outcome.unavailable:
+                    down = outcome
             with reporting:
                 report(outcome)
             outcomes.append(outcome)

@@ -42,6 +42,10 @@ class OutgoingPart:
     # article has one, image (its URL), image_alt and image_file (relative to the
     # project root). Sent with the first part only.
     card: Mapping[str, str] | None = None
+    # When an earlier run recorded this part "pending" (ISO time, UTC), if one did: that
+    # run may have posted it. A platform whose deduplication expires (Mastodon's
+    # Idempotency-Key lives an hour) looks the part up once that is long enough ago.
+    pending_since: str | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -74,7 +78,8 @@ class Poster(Protocol):
     def post(self, part: OutgoingPart) -> PostedPart: ...
 
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        """The already-posted copy of part, or None when there is none or no way to know."""
+        """The already-posted copy of part, or None when there is none or no way to know
+        (a PostingError when the platform could not be asked)."""
         ...
 
     def close(self) -> None: ...

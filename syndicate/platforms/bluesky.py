@@ -128,11 +128,24 @@ def _rate_limit_wait(response: httpx.Response) -> float | None:
 
 def _error(response: httpx.Response) -> tuple[str, str]:
     """The XRPC error name and message of a failed call."""
+    import json
+
     try:
-        body = response.json()
-        return str(body.get("error", "")), str(body.get("message", ""))
+        body = json.loads(response.content)
     except ValueError:
-        return "", response.text[:200]
+        from syndicate.http import error_text
+
+        return "", error_text(response)
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("error", "")), str(body.get("message", ""))
+
+
+def _json(response: httpx.Response, maybe_done: bool = False,
+          fix: str = "check the PDS URL (SYNDICATE_BLUESKY_URL)") -> dict[str, Any]:
+    from syndicate.http import json_object
+
+    return json_object(response, "bluesky", maybe_done=maybe_done, fix=fix)
 
 
 def record_key(part: OutgoingPart) -> str:
@@ -183,7 +196,7 @@ class BlueskyPoster:
                 fix = "check the PDS URL (SYNDICATE_BLUESKY_URL) and try again later"
             self._session_error = PostingError("bluesky", problem.strip(), fix)
             raise self._session_error
-        self._take_session(response.json())
+        self._take_session(_json(response))
 
     def _take_session(self, session: Mapping[str, Any]) -> None:
         self._access = str(session["accessJwt"])
@@ -199,7 +212,7 @@ class BlueskyPoster:
             self.did = ""  # sign in again from scratch
             self._login()
             return
-        self._take_session(response.json())
+        self._take_session(_json(response))
 
     def _call(self, method: str, nsid: str, headers: Mapping[str, str] | None = None,
               **kwargs: Any) -> httpx.Response:
@@ -235,7 +248,7 @@ class BlueskyPoster:
         response = self._call("POST", "com.atproto.repo.uploadBlob", content=upload.data,
                               headers={"Content-Type": upload.mime})
         self._check(response, f"the image {upload.name}")
-        return dict(response.json()["blob"])
+        return dict(_json(response)["blob"])
 
     def _strong_ref(self, posted: PostedPart) -> dict[str, str]:
         cid = self._cids.get(posted.id)
@@ -306,7 +319,7 @@ class BlueskyPoster:
             raise PostingError("bluesky", f"another post already has this part's record key "
                                f"{rkey}", "run `syndicate status`, then look at the account")
         self._check(response, "the post")
-        answer = response.json()
+        answer = _json(response, maybe_done=True)  # the record may be written
         return self._posted(str(answer["uri"]), str(answer["cid"]), rkey, warnings)
 
     def _posted(self, uri: str, cid: str, rkey: str, warnings: list[str]) -> PostedPart:
@@ -324,7 +337,7 @@ class BlueskyPoster:
         if response.status_code == 400 and _error(response)[0] == "RecordNotFound":
             return None
         self._check(response, "reading a post back")
-        body = response.json()
+        body = _json(response)
         return str(body["uri"]), str(body["cid"]), dict(body["value"])
 
     def delete(self, posted: PostedPart) -> None:
@@ -384,7 +397,7 @@ class BlueskyReader:
             raise PostingError("bluesky", f"reading {nsid}: HTTP {response.status_code} "
                                f"{name} {message}".strip(),
                                "check the appview setting, or run it again later")
-        return response.json()
+        return _json(response, fix="check the appview setting")
 
     def _author(self, actor: dict[str, Any]) -> tuple[str, str, str, str]:
         handle = str(actor.get("handle") or actor.get("did") or "")

@@ -35,7 +35,9 @@ class Discord(Platform):
         response = http.request("discord", "GET", self.settings.secrets["webhook_url"],
                                 idempotent=True)
         if response.status_code == 200:
-            hook = response.json()
+            from syndicate.http import json_object
+
+            hook = json_object(response, "discord", fix="check SYNDICATE_DISCORD_WEBHOOK_URL")
             return [(True, f"the webhook {hook.get('name', '?')!r} posts to channel "
                            f"{hook.get('channel_id', '?')}")]
         return [(False, f"the webhook was refused (HTTP {response.status_code}): check "
@@ -69,10 +71,19 @@ class DiscordPoster:
             raise PostingError("discord", f"the webhook was refused (HTTP "
                                f"{response.status_code})", "check SYNDICATE_DISCORD_WEBHOOK_URL:"
                                " the channel's webhook URL, still active")
+        from syndicate.http import error_text, json_object
+
         if response.status_code >= 300:
             raise PostingError("discord", f"HTTP {response.status_code}: "
-                               f"{response.text[:200]}", "see Discord's answer above")
-        message = response.json()
+                               f"{error_text(response, 'message')}", "see Discord's answer "
+                               "above")
+        message = json_object(response, "discord", maybe_done=True,
+                              fix="check SYNDICATE_DISCORD_WEBHOOK_URL")
+        if "id" not in message:
+            from syndicate.http import AmbiguousFailure
+
+            raise AmbiguousFailure("discord", f"HTTP {response.status_code} without the "
+                                   "message's id", "check the platform before posting again")
         channel = message.get("channel_id", "")
         url = (f"https://discord.com/channels/{self.guild_id}/{channel}/{message['id']}"
                if self.guild_id else "")

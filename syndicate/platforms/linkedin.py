@@ -114,6 +114,12 @@ class LinkedInPoster:
             if _POST_URN.fullmatch(urn):
                 return PostedPart(id=urn, url=post_url(urn), warnings=tuple(warnings))
             _in_doubt(f"the post was made but its id is {urn!r}")
+        if 200 <= response.status_code < 300:
+            # Not LinkedIn's 201 (a captive portal's page, a proxy): it may have been made.
+            from syndicate.http import describe_answer
+
+            _in_doubt(f"the server answered {describe_answer(response)}, not LinkedIn's 201 "
+                      "with the post's id; check the api_url setting")
         if response.status_code == 422 and "DUPLICATE_POST" in response.text:
             # The same text was posted before (by an earlier run whose answer was lost).
             match = _POST_URN.search(response.text)
@@ -158,7 +164,9 @@ class LinkedInPoster:
             if response.status_code != 200:
                 raise _NotUploaded(f"the Images API answered HTTP {response.status_code}: "
                                    f"{_message(response)}")
-            value = response.json()["value"]
+            from syndicate.http import json_object
+
+            value = json_object(response, "linkedin")["value"]
             upload = self.http.request(
                 "linkedin", "PUT", str(value["uploadUrl"]), idempotent=True,
                 content=image.data, headers={"Authorization": self._headers["Authorization"],
@@ -207,7 +215,6 @@ class _NotUploaded(Exception):
 
 
 def _message(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("message") or response.text[:200])
-    except (ValueError, AttributeError):
-        return response.text[:200]
+    from syndicate.http import error_text
+
+    return error_text(response, "message")

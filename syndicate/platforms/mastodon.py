@@ -8,7 +8,10 @@ software is not known to be Mastodon, the larger of the two counts is the safe o
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -94,7 +97,8 @@ class Mastodon(Platform):
         return length
 
     # Mastodon keeps an Idempotency-Key for an hour: a part whose first try is in doubt
-    # is sent again with the same key and comes back as the status already made.
+    # is sent again with the same key and comes back as the status already made. Past
+    # the hour, find_posted looks among the account's statuses before any resend.
     retry_is_safe = True
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
@@ -117,7 +121,10 @@ class Mastodon(Platform):
                                 f"{poster.base}/api/v1/apps/verify_credentials",
                                 idempotent=True, headers={
                                     "Authorization": f"Bearer {self.settings.secrets['token']}"})
-        scopes = response.json().get("scopes") if response.status_code == 200 else None
+        from syndicate.http import json_object
+
+        scopes = json_object(response, "mastodon").get("scopes") \
+            if response.status_code == 200 else None
         if not isinstance(scopes, list):
             return []  # an older server: it does not say
         if {"write", "write:statuses"} & set(scopes):
@@ -133,7 +140,9 @@ class Mastodon(Platform):
                                 idempotent=True, headers={
                                     "Authorization": f"Bearer {self.settings.secrets['token']}"})
         if response.status_code == 200:
-            found.append((True, f"signed in as @{response.json().get('acct')}"))
+            from syndicate.http import json_object
+
+            found.append((True, f"signed in as @{json_object(response, 'mastodon').get('acct')}"))
             found.extend(self._scopes(poster, http))
         else:
             found.append((False, f"the token was refused (HTTP {response.status_code}): "
@@ -175,6 +184,7 @@ class MastodonPoster:
         self.project_root = project_root
         self.image_size_limit = IMAGE_SIZE_LIMIT
         self._limits: tuple[int | None, int] | None = None
+        self._account_id: str | None = None
 
     @property
     def limits(self) -> tuple[int | None, int]:
@@ -188,10 +198,13 @@ class MastodonPoster:
         """The server's own limit and URL length, read once per run (None if unknown)."""
         response = self.http.request("mastodon", "GET", f"{self.base}/api/v2/instance",
                                      idempotent=True)
+        from syndicate.http import json_object
+
         if response.status_code != 200:
             return None, 23
+        answer = json_object(response, "mastodon")  # a page that is not JSON: wrong url
         try:
-            configuration = response.json()["configuration"]
+            configuration = answer["configuration"]
             media = configuration.get("media_attachments") or {}
             self.image_size_limit = int(media.get("image_size_limit") or IMAGE_SIZE_LIMIT)
             statuses = configuration["statuses"]
@@ -201,6 +214,7 @@ class MastodonPoster:
 
     def _media(self, part: OutgoingPart, warnings: list[str]) -> str | None:
         """The id of the article's image uploaded with its alt text, ready to attach."""
+        from syndicate.http import json_object
         from syndicate.images import ImageProblem, card_image
 
         try:
@@ -219,7 +233,7 @@ class MastodonPoster:
             files={"file": (image.name, image.data, image.mime)},
             data={"description": image.alt[:MAX_DESCRIPTION]})
         self._check(response)
-        media = response.json()
+        media = json_object(response, "mastodon")
         # 202: accepted, still processing; the status may only attach it once it has a url.
         waited = 0.0
         while not media.get("url"):
@@ -234,7 +248,7 @@ class MastodonPoster:
                                          idempotent=True, wait_for=_rate_limit_wait,
                                          headers=auth)
             self._check(response)
-            media = response.json()
+            media = json_object(response, "mastodon")
         return str(media["id"])
 
     def post(self, part: OutgoingPart) -> PostedPart:
@@ -265,7 +279,10 @@ class MastodonPoster:
             headers={"Authorization": f"Bearer {self._token}",
                      "Idempotency-Key": part.idempotency_key})
         self._check(response)
-        status = response.json()
+        from syndicate.http import json_object
+
+        # A 2xx that cannot be read may still be the status: in doubt, not refused.
+        status = json_object(response, "mastodon", maybe_done=True)
         return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]),
                           warnings=tuple(warnings))
 
@@ -283,7 +300,40 @@ class MastodonPoster:
                                "see the server's answer above")
 
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None  # the Idempotency-Key makes a resend safe instead
+        """Within the Idempotency-Key's hour, None: a resend with the key is answered with
+        the status already made. Past it, the key is forgotten and a resend would be a
+        second status: the part is looked for among the account's latest statuses."""
+        if not _key_may_have_expired(part.pending_since):
+            return None
+        auth = {"Authorization": f"Bearer {self._token}"}
+        from syndicate.http import json_object, read_json
+
+        if self._account_id is None:
+            response = self.http.request(
+                "mastodon", "GET", f"{self.base}/api/v1/accounts/verify_credentials",
+                idempotent=True, wait_for=_rate_limit_wait, headers=auth)
+            self._check(response)
+            self._account_id = str(json_object(response, "mastodon")["id"])
+        response = self.http.request(
+            "mastodon", "GET", f"{self.base}/api/v1/accounts/{self._account_id}/statuses",
+            idempotent=True, wait_for=_rate_limit_wait, headers=auth,
+            params={"limit": str(LOOKUP_LIMIT), "exclude_reblogs": "true"})
+        self._check(response)
+        statuses = read_json(response, "mastodon")
+        if not isinstance(statuses, list):
+            raise PostingError("mastodon", "the account's statuses are not a list",
+                               "check the url setting")
+        wanted = _comparable(part.text)
+        reply_to = part.reply_to.id if part.reply_to else None
+        for status in statuses:
+            if not isinstance(status, dict) or status.get("reblog"):
+                continue
+            if reply_to and str(status.get("in_reply_to_id") or "") != reply_to:
+                continue
+            if _comparable(plain_text(str(status.get("content") or ""))) == wanted:
+                return PostedPart(id=str(status["id"]),
+                                  url=str(status.get("url") or status.get("uri") or ""))
+        return None
 
     def edit(self, part: OutgoingPart, posted: PostedPart) -> PostedPart:
         """PUT /api/v1/statuses/:id: the same status, new text (Mastodon shows it edited)."""
@@ -296,7 +346,9 @@ class MastodonPoster:
             wait_for=_rate_limit_wait, data=form,
             headers={"Authorization": f"Bearer {self._token}"})
         self._check(response)
-        status = response.json()
+        from syndicate.http import json_object
+
+        status = json_object(response, "mastodon")
         return PostedPart(id=str(status["id"]), url=str(status.get("url") or status["uri"]))
 
     def delete(self, posted: PostedPart) -> None:
@@ -312,10 +364,69 @@ class MastodonPoster:
 
 
 def _error(response: httpx.Response) -> str:
+    from syndicate.http import error_text
+
+    return error_text(response, "error")
+
+
+# Mastodon keeps an Idempotency-Key for an hour. A part pending for longer than this may
+# have been made with a key the server has forgotten: it is looked up before any resend
+# (ten minutes of margin, for clocks that disagree and runs that take a while).
+KEY_LIFETIME_SECONDS = 3600
+LOOKUP_AFTER_SECONDS = KEY_LIFETIME_SECONDS - 600
+# How many of the account's latest statuses the lookup reads (Mastodon's maximum).
+LOOKUP_LIMIT = 40
+
+
+def _key_may_have_expired(pending_since: str | None, now: datetime | None = None) -> bool:
+    if not pending_since:
+        return False
     try:
-        return str(response.json().get("error", response.text[:200]))
+        since = datetime.fromisoformat(pending_since.replace("Z", "+00:00"))
     except ValueError:
-        return response.text[:200]
+        return True  # unreadable: the safe side is to look
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return (now - since).total_seconds() >= LOOKUP_AFTER_SECONDS
+
+
+class _PlainText(HTMLParser):
+    """A status's HTML content as the text that was posted: Mastodon wraps paragraphs in
+    <p>, turns line breaks into <br>, and links into <a> with the hidden part of a long
+    URL in invisible spans; every character of the text is still there, escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.paragraphs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.pieces.append("\n")
+        elif tag == "p":
+            if self.paragraphs:
+                self.pieces.append("\n\n")
+            self.paragraphs += 1
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def plain_text(content: str) -> str:
+    """The text of a status from its HTML content."""
+    parser = _PlainText()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.pieces)
+
+
+def _comparable(text: str) -> str:
+    """Text as compared after the server's rendering: NFC, remote mentions as Mastodon
+    shows them (@user), no trailing spaces on a line, none around the whole."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    text = _REMOTE_MENTION.sub(lambda m: f"@{m['user']}", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
 # Replies, boosts and favourites of one status: at most this many of each per call.
@@ -342,7 +453,9 @@ class MastodonReader:
         if response.status_code != 200:
             raise PostingError("mastodon", f"reading {path}: HTTP {response.status_code}: "
                                f"{_error(response)}", "run `syndicate backfeed` again later")
-        return response.json()
+        from syndicate.http import read_json
+
+        return read_json(response, "mastodon")
 
     def responses(self, part: PostedPart, own: set[str]) -> list[Response]:
         from syndicate.responses import response

@@ -41,21 +41,30 @@ class SlackPoster:
         self.http = http
 
     def post(self, part: OutgoingPart) -> PostedPart:
+        from syndicate.http import AmbiguousFailure, describe_answer, error_text
+
         response = self.http.request("slack", "POST", self._webhook_url, idempotent=False,
                                      json={"text": escape(part.text), "unfurl_links": True})
         if response.status_code in (403, 404, 410):
-            raise PostingError("slack", f"the webhook was refused ({response.text[:80]})",
+            raise PostingError("slack", f"the webhook was refused ({error_text(response)})",
                                "check SYNDICATE_SLACK_WEBHOOK_URL: an active incoming "
                                "webhook of the channel")
         if response.status_code != 200:
-            raise PostingError("slack", f"HTTP {response.status_code}: {response.text[:200]}",
-                               "see Slack's answer above")
+            raise PostingError("slack", f"HTTP {response.status_code}: "
+                               f"{error_text(response)}", "see Slack's answer above")
+        if response.text.strip() != "ok":
+            # Slack says "ok" and nothing else; a 200 page from something in between may
+            # or may not have passed the message on.
+            raise AmbiguousFailure("slack", f"the server answered {describe_answer(response)},"
+                                   " not Slack's \"ok\": the message may have been sent",
+                                   "check the channel before posting again, and check "
+                                   "SYNDICATE_SLACK_WEBHOOK_URL")
         # No id comes back: name the message after what was sent.
         digest = hashlib.sha256(part.idempotency_key.encode()).hexdigest()[:16]
         return PostedPart(id=f"slack-{digest}", url="")
 
     def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None
+        return None  # a webhook cannot list what it sent
 
     def close(self) -> None:
         pass

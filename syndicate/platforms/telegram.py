@@ -44,7 +44,10 @@ class Telegram(Platform):
         if me.status_code != 200:
             return [(False, f"the bot token was refused (HTTP {me.status_code}): check "
                             "SYNDICATE_TELEGRAM_BOT_TOKEN")]
-        found = [(True, f"the bot @{me.json()['result'].get('username', '?')}")]
+        from syndicate.http import json_object
+
+        bot = json_object(me, "telegram", fix="check the api_url setting").get("result") or {}
+        found = [(True, f"the bot @{bot.get('username', '?')}")]
         chat = self.option("chat_id")
         if not chat:
             return [*found, (False, "no chat_id: set the channel's @username as chat_id")]
@@ -78,14 +81,24 @@ class TelegramPoster:
             body["reply_parameters"] = {"message_id": int(part.reply_to.id)}
         response = self.http.request("telegram", "POST", self._endpoint, idempotent=False,
                                      wait_for=_retry_after, json=body)
-        answer = response.json() if response.content else {}
+        from syndicate.http import AmbiguousFailure, json_object
+
         if response.status_code in (401, 404):
             raise PostingError("telegram", "the bot token was refused", "check "
                                "SYNDICATE_TELEGRAM_BOT_TOKEN (from @BotFather)")
+        answer = json_object(response, "telegram", maybe_done=True,
+                             fix="check the api_url setting")
         if not answer.get("ok"):
+            if 200 <= response.status_code < 300:
+                raise AmbiguousFailure("telegram", f"HTTP {response.status_code} without "
+                                       "\"ok\": the message may have been sent",
+                                       "check the channel before posting again")
             raise PostingError("telegram", f"{answer.get('description', response.status_code)}",
                                "make the bot an admin of the channel that can post")
-        message = answer["result"]
+        message = answer.get("result")
+        if not isinstance(message, dict) or "message_id" not in message:
+            raise AmbiguousFailure("telegram", "an answer without the message's id",
+                                   "check the channel before posting again")
         username = (message.get("chat") or {}).get("username")
         url = f"https://t.me/{username}/{message['message_id']}" if username else ""
         return PostedPart(id=str(message["message_id"]), url=url)

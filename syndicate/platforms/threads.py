@@ -141,12 +141,16 @@ class ThreadsPoster:
         response = self._call("POST", f"{self.user_id}/threads", idempotent=True, data=form)
         if response.status_code >= 300:
             self._refuse(response)
-        return str(response.json()["id"])
+        from syndicate.http import json_object
+
+        # Not JSON: the wrong server (or a portal); a container is no post, so nothing
+        # is in doubt yet.
+        return str(json_object(response, "threads", fix="check the api_url setting")["id"])
 
     def _publish(self, container: str, part: OutgoingPart) -> str | PostedPart:
         """The media id of the published container (or the post found after a lost
         answer)."""
-        from syndicate.http import AmbiguousFailure
+        from syndicate.http import AmbiguousFailure, json_object
 
         in_doubt = False  # a publish may have gone through: never fail the draft now
         for _ in range(PUBLISH_TRIES):
@@ -157,7 +161,12 @@ class ThreadsPoster:
                 in_doubt = True
             else:
                 if response.status_code < 300:
-                    return str(response.json()["id"])
+                    try:
+                        return str(json_object(response, "threads", maybe_done=True)["id"])
+                    except KeyError:
+                        in_doubt = True  # published, or not: the container says
+                    except AmbiguousFailure:
+                        in_doubt = True
                 if _codes(response) != NOT_READY and not in_doubt:
                     self._refuse(response)
             if self._settled_status(container, in_doubt) == "PUBLISHED":
@@ -182,7 +191,14 @@ class ThreadsPoster:
                 if in_doubt:
                     _published_unseen(container)
                 self._refuse(response)
-            answer = response.json()
+            from syndicate.http import json_object
+
+            try:
+                answer = json_object(response, "threads", fix="check the api_url setting")
+            except PostingError:
+                if in_doubt:
+                    _published_unseen(container)
+                raise
             status = str(answer.get("status", ""))
             if status in ("FINISHED", "PUBLISHED"):
                 return status
@@ -198,7 +214,9 @@ class ThreadsPoster:
             response = self._call("GET", media_id, idempotent=True,
                                   params={"fields": "permalink"})
             if response.status_code == 200:
-                return str(response.json().get("permalink") or "")
+                from syndicate.http import json_object
+
+                return str(json_object(response, "threads").get("permalink") or "")
         except (PostingError, ValueError):
             pass
         return ""  # the post is out: an address unknown is no reason to fail
@@ -214,7 +232,9 @@ class ThreadsPoster:
                                   params={"fields": "id,text,permalink", "limit": "25"})
             if response.status_code != 200:
                 return None
-            posts = response.json().get("data", [])
+            from syndicate.http import json_object
+
+            posts = json_object(response, "threads").get("data", [])
         except (PostingError, ValueError, AttributeError):
             return None
         wanted = unicodedata.normalize("NFC", part.text)
@@ -226,7 +246,9 @@ class ThreadsPoster:
     def _refuse(self, response: httpx.Response) -> NoReturn:
         error = _error(response)
         code = error.get("code")
-        message = str(error.get("message") or response.text[:200])
+        from syndicate.http import error_text
+
+        message = str(error.get("message") or error_text(response))
         if code == 190 or response.status_code == 401:
             raise PostingError("threads", f"the token was refused ({message})", "check "
                                "SYNDICATE_THREADS_TOKEN: a long-lived Threads user token "
@@ -258,10 +280,13 @@ def _published_unseen(container: str) -> NoReturn:
 
 def _error(response: httpx.Response) -> dict[str, Any]:
     """Meta's {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}."""
+    import json
+
     try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
+        body = json.loads(response.content)
+    except ValueError:
         return {}
+    error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
 
 

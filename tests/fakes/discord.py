@@ -3,7 +3,8 @@
 POST /api/webhooks/{id}/{token}: 204 without `?wait=true`, the message with it; 401 for
 a wrong token; 400 for content over 2000 characters; 429 with `retry_after` (float
 seconds) in the body and X-RateLimit-* headers. No idempotency: a resend is a second
-message, as on Discord. Faults can be queued ("429", "500", "lost", "ok").
+message, as on Discord. Faults can be queued ("429", "500", "lost", "done-502": sent,
+then 502, "ok").
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ class _Handler(FakeHandler):
             status, headers, payload = fake.handle(split.path, split.query, body)
             if fault == "lost":  # the message is sent, the answer never arrives
                 self.drop()
+                return
+            if fault == "done-502":  # the message is sent, then the gateway answers 502
+                self.reply(502, {"message": "Bad Gateway", "code": 0})
                 return
             self.reply(status, payload, headers)
 

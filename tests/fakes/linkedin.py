@@ -10,7 +10,8 @@ post. The commentary is read as LinkedIn's little text format: what follows an
 unescaped reserved character is silently lost (`shown` is what readers would see).
 Images: POST /rest/images?action=initializeUpload, then PUT of the bytes (with the
 token) to the uploadUrl it gives. 429s carry no Retry-After. No idempotency.
-Faults for /rest/posts: "429", "500", "lost", "ok"; for the Images API: image_faults.
+Faults for /rest/posts: "429", "500", "lost", "done-502" (made, then 502), "ok"; for the
+Images API: image_faults.
 """
 
 from __future__ import annotations
@@ -202,6 +203,9 @@ class _Handler(FakeHandler):
             status, headers, answer = fake.create_post(payload)
             if fault == "lost":  # the post is made, the answer never arrives
                 self.drop()
+                return
+            if fault == "done-502":  # the post is made, then the gateway answers 502
+                self.reply(502, {"status": 502, "message": "Bad Gateway"})
                 return
             self.reply(status, answer, headers)
 

@@ -2,8 +2,12 @@
 
 It follows Mastodon's documented behaviour (PLATFORMS.md): statuses by form or JSON,
 Bearer tokens (401), the length limit counted Mastodon's way (422 with Mastodon's
-message), Idempotency-Key kept per token for an hour (a repeat returns the status
-already made), rate limits with X-RateLimit-* headers whose Reset is ISO 8601 and a 429
+message), Idempotency-Key kept per token for an hour on `clock` (a test moves it on; a
+repeat within the hour returns the status already made, after it a new one), statuses
+listed per account (GET /api/v1/accounts/:id/statuses, content rendered as Mastodon
+renders it: HTML paragraphs, <br />, links with their hidden parts in invisible spans,
+hashtags as links; the other answers keep the posted text as content), rate limits
+with X-RateLimit-* headers whose Reset is ISO 8601 and a 429
 without Retry-After, /api/v2/instance, and media: POST /api/v2/media answers 202 while
 the image is processed (GET /api/v1/media/:id answers 206 with a null url until it is
 ready) and a status may attach only processed media of its own account. Faults can be
@@ -14,10 +18,11 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import html
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +44,39 @@ def mastodon_length(text: str, spoiler: str = "") -> int:
     return len(regex.findall(r"\X", spoiler + text))
 
 
+_LINK = re.compile(r"https?://[^\s<]+?(?=[.,;:!?)]*(?:\s|$))")
+_TAG = re.compile(r"(?<![\w/])#(\w+)")
+
+
+def _render_link(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    shown, hidden = rest[:30], rest[30:]
+    return (f'<a href="{html.escape(url)}" target="_blank" rel="nofollow noopener '
+            f'noreferrer" translate="no"><span class="invisible">{scheme}://</span>'
+            f'<span class="{"ellipsis" if hidden else ""}">{html.escape(shown)}</span>'
+            f'<span class="invisible">{html.escape(hidden)}</span></a>')
+
+
+def render(text: str, base: str) -> str:
+    """A status's text as Mastodon renders its content (written apart from syndicate)."""
+    def line(raw: str) -> str:
+        out, position = [], 0
+        for match in _LINK.finditer(raw):
+            out += [_tags(html.escape(raw[position:match.start()]), base),
+                    _render_link(match.group())]
+            position = match.end()
+        return "".join(out) + _tags(html.escape(raw[position:]), base)
+
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "".join("<p>" + "<br />".join(line(raw) for raw in paragraph.split("\n"))
+                   + "</p>" for paragraph in paragraphs)
+
+
+def _tags(escaped: str, base: str) -> str:
+    return _TAG.sub(lambda m: f'<a href="{base}/tags/{m[1].lower()}" class="mention '
+                    f'hashtag" rel="tag">#<span>{m[1]}</span></a>', escaped)
+
+
 @dataclass
 class FakeMastodon(FakePlatform):
     tokens: set[str] = field(default_factory=lambda: {"good-token"})
@@ -47,7 +85,10 @@ class FakeMastodon(FakePlatform):
     rate_limit: int = 300  # statuses per window
     window_seconds: float = 3 * 3600
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
-    idempotency: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (token, key) → (status id, when the key was first used, on clock)
+    idempotency: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    key_lifetime: float = 3600.0
     requests: list[tuple[str, str]] = field(default_factory=list)
     window_start: float = field(default_factory=time.time)
     window_count: int = 0
@@ -115,6 +156,13 @@ class FakeMastodon(FakePlatform):
                 return self._create_status(token, headers, body)
             if path == "/api/v2/media" and method == "POST":
                 return self._upload(token, headers, body)
+            match = re.fullmatch(r"/api/v1/accounts/(\d+)/statuses", path)
+            if match and method == "GET":
+                own = sorted((st for st in self.statuses.values()
+                              if st["account"].get("id") == match.group(1)),
+                             key=lambda st: int(st["id"]), reverse=True)
+                return 200, {}, [{**st, "content": render(st["content"], self.url)}
+                                 for st in own[:40]]
             match = re.fullmatch(r"/api/v1/media/(\d+)", path)
             if match and method == "GET":
                 return self._media_state(token, match.group(1))
@@ -210,7 +258,10 @@ class FakeMastodon(FakePlatform):
             media_ids = fields.get("media_ids[]", [])
         key = headers.get("Idempotency-Key")
         if key and (token, key) in self.idempotency:
-            return 200, self._rate_headers(), self.statuses[self.idempotency[(token, key)]]
+            status_id, used = self.idempotency[(token, key)]
+            if self.clock() - used <= self.key_lifetime and status_id in self.statuses:
+                return 200, self._rate_headers(), self.statuses[status_id]
+            del self.idempotency[(token, key)]  # forgotten: the post is made anew
         if time.time() - self.window_start > self.window_seconds:
             self.window_start, self.window_count = time.time(), 0
         if self.window_count >= self.rate_limit:
@@ -242,7 +293,7 @@ class FakeMastodon(FakePlatform):
                   "media_attachments": [self._public_media(m) for m in media_ids]}
         self.statuses[status_id] = status
         if key:
-            self.idempotency[(token, key)] = status_id
+            self.idempotency[(token, key)] = (status_id, self.clock())
         return 200, self._rate_headers(), status
 
 

@@ -2,7 +2,7 @@
 
 POST /services/T.../B.../secret with JSON {"text"}: 200 "ok"; a wrong path is 403
 "invalid_token"; a payload without text is 400 "invalid_payload"; 429 carries
-Retry-After (seconds). Faults: "429", "lost", "ok".
+Retry-After (seconds). Faults: "429", "500", "lost", "done-502" (posted, then 502), "ok".
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ class _Handler(FakeHandler):
             fake.messages.append(text)
             if fault == "lost":
                 self.drop()
+                return
+            if fault == "done-502":  # posted, then the gateway answers 502
+                self.reply(502, "<html><body>Bad Gateway</body></html>",
+                           content_type="text/html")
                 return
             self.reply(200, "ok", content_type="text/plain")
 

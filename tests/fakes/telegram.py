@@ -3,7 +3,8 @@
 POST /bot<token>/sendMessage with JSON: {"ok": true, "result": message}; a wrong token
 is 401 {"ok": false, "error_code": 401, "description": "Unauthorized"}; text over 4096
 characters is 400 "message is too long"; a flood limit is 429 with
-parameters.retry_after (seconds) and no rate headers. Faults: "429", "lost", "ok".
+parameters.retry_after (seconds) and no rate headers. Faults: "429", "500", "lost",
+"done-502" (sent, then 502), "ok".
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class _Handler(FakeHandler):
             status, payload = fake.handle(self.path, body)
             if fault == "lost":
                 self.drop()
+                return
+            if fault == "done-502":  # sent, then the gateway answers 502
+                self.reply(502, {"ok": False, "error_code": 502,
+                                 "description": "Bad Gateway"})
                 return
             self.reply(status, payload)
 

@@ -14,7 +14,8 @@ Threads counts (emoji by their UTF-8 bytes), is refused. The token may come as
 `Authorization: Bearer` or `access_token`; a wrong one is OAuthException code 190.
 Errors are Meta's {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 Faults for POSTs: "429", "500", "lost" (acted on, answer lost), "unanswered" (dropped
-before it is acted on), "rate" (Meta's rate limit: 400 code 17), "ok".
+before it is acted on), "done-502" (acted on, then 502), "rate" (Meta's rate limit:
+400 code 17), "ok".
 """
 
 from __future__ import annotations
@@ -209,6 +210,10 @@ class _Handler(FakeHandler):
                 status, answer = 400, meta_error("Unknown path components", 2500)
             if fault == "lost":
                 self.drop()
+                return
+            if fault == "done-502":  # acted on, then the gateway answers 502
+                self.reply(502, meta_error("An unknown error has occurred.", 1, None,
+                                           "OAuthException"))
                 return
             self.reply(status, answer)
 
