@@ -85,9 +85,8 @@ def test_503_with_retry_after_0_forever_is_a_few_requests_then_unavailable() -> 
     failing = Failing(503, lambda: {"Retry-After": "0"})
     fake = FakeTime()
     http = http_with(fake)
-    with failing_server(failing) as url:
-        with pytest.raises(Unavailable) as raised:
-            http.request("mastodon", "GET", f"{url}/api/v2/instance", idempotent=True)
+    with failing_server(failing) as url, pytest.raises(Unavailable) as raised:
+        http.request("mastodon", "GET", f"{url}/api/v2/instance", idempotent=True)
     http.close()
     assert 2 <= len(failing.requests) <= 6
     assert all(wait >= 1.0 for wait in fake.slept), "Retry-After: 0 waits the floor"
@@ -105,11 +104,10 @@ def test_a_rate_limit_reset_in_the_past_is_a_few_requests_too() -> None:
     http = http_with(fake)
     from syndicate.platforms.x import _reset_wait
 
-    with failing_server(failing) as url:
-        # A 429 created nothing: even a post that is not idempotent may be retried.
-        with pytest.raises(Unavailable) as raised:
-            http.request("x", "POST", f"{url}/2/tweets", idempotent=False,
-                         wait_for=_reset_wait, json={"text": "hello"})
+    # A 429 created nothing: even a post that is not idempotent may be retried.
+    with failing_server(failing) as url, pytest.raises(Unavailable) as raised:
+        http.request("x", "POST", f"{url}/2/tweets", idempotent=False,
+                     wait_for=_reset_wait, json={"text": "hello"})
     http.close()
     assert 2 <= len(failing.requests) <= 6
     assert all(wait >= 1.0 for wait in fake.slept)
@@ -120,9 +118,8 @@ def test_a_wait_beyond_the_ceiling_gives_up_at_once_saying_when() -> None:
     failing = Failing(429, lambda: {"Retry-After": "5400"})  # an hour and a half
     fake = FakeTime()
     http = http_with(fake)
-    with failing_server(failing) as url:
-        with pytest.raises(Unavailable) as raised:
-            http.request("slack", "POST", f"{url}/hook", idempotent=False, json={})
+    with failing_server(failing) as url, pytest.raises(Unavailable) as raised:
+        http.request("slack", "POST", f"{url}/hook", idempotent=False, json={})
     http.close()
     assert len(failing.requests) == 1 and not fake.slept
     line = raised.value.line()
@@ -135,9 +132,8 @@ def test_time_spent_waiting_for_answers_counts_against_the_budget() -> None:
     fake = FakeTime()
     http = http_with(fake, max_total_wait=2.5)
     started = time.monotonic()
-    with failing_server(failing) as url:
-        with pytest.raises(Unavailable):
-            http.request("bluesky", "GET", f"{url}/xrpc/x", idempotent=True)
+    with failing_server(failing) as url, pytest.raises(Unavailable):
+        http.request("bluesky", "GET", f"{url}/xrpc/x", idempotent=True)
     http.close()
     # Slept 1 s per retry on the fake clock, 0.4 s per answer on the real one: the
     # 2.5 s budget holds two tries, not the six the attempts would allow.
@@ -150,10 +146,9 @@ def test_a_5xx_to_a_request_that_is_not_idempotent_is_never_resent() -> None:
     failing = Failing(502, lambda: {"Retry-After": "0"})
     fake = FakeTime()
     http = http_with(fake)
-    with failing_server(failing) as url:
-        with pytest.raises(AmbiguousFailure) as raised:
-            http.request("discord", "POST", f"{url}/api/webhooks/1/t", idempotent=False,
-                         json={"content": "hi"})
+    with failing_server(failing) as url, pytest.raises(AmbiguousFailure) as raised:
+        http.request("discord", "POST", f"{url}/api/webhooks/1/t", idempotent=False,
+                     json={"content": "hi"})
     http.close()
     assert len(failing.requests) == 1 and not fake.slept
     assert "HTTP 502 after the request was sent" in raised.value.line()
