@@ -33,8 +33,8 @@ AUTHOR_FEED_RSS = None
 
 DEFAULT_PAGINATION = 10
 
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["syndication"]
+# The syndicate plugin (pip install pelican-syndicate): drafts for every new article.
+PLUGINS = ["syndicate"]
 
 # Everything syndication needs, in one dict. Secrets never go here: they come from
 # the environment as SYNDICATE_<PLATFORM>_<KEY>, e.g. SYNDICATE_MASTODON_TOKEN.

@@ -6,7 +6,7 @@
 1. Generates a deterministic synthetic site (seeded) in a temporary folder: N Markdown
    articles with varied text, tags (some non-ASCII), summaries on about half, code
    blocks, a few Japanese articles, and two settings files that differ ONLY in
-   `PLUGINS = []` versus `PLUGINS = ["syndication"]`.
+   `PLUGINS = []` versus `PLUGINS = ["syndicate"]`.
 2. Builds it with `pelican` in a fresh subprocess per build, alternating with and without
    the plugin (ABBA order over the rounds, after one untimed warm-up build). Each child's
    wall time, CPU time and peak RSS come from os.wait4() on that very child, started from
@@ -217,7 +217,6 @@ def settings_text(site: Path, theme: Path, plugins: Sequence[str]) -> str:
         CACHE_CONTENT = False
         LOAD_CONTENT_CACHE = False
         DELETE_OUTPUT_DIRECTORY = False
-        PLUGIN_PATHS = [{str(CODE / "plugins")!r}]
         SYNDICATE = {{"platforms": {{{", ".join(f'"{p}": {{}}' for p in PLATFORMS)}}}}}
         PLUGINS = {list(plugins)!r}
         """)
@@ -250,13 +249,13 @@ def generate_site(site: Path, articles: int, seed: int) -> dict[str, object]:
         total_bytes += len(text.encode("utf-8"))
         (posts / f"post-{i:05d}.md").write_text(text, encoding="utf-8")
     theme, theme_name = find_theme()
-    for variant, plugins in (("with", ["syndication"]), ("without", [])):
+    for variant, plugins in (("with", ["syndicate"]), ("without", [])):
         (site / f"conf_{variant}.py").write_text(settings_text(site, theme, plugins),
                                                  encoding="utf-8")
     with_lines = (site / "conf_with.py").read_text().splitlines()
     without_lines = (site / "conf_without.py").read_text().splitlines()
     differing = [a for a, b in zip(with_lines, without_lines, strict=True) if a != b]
-    assert differing == ['PLUGINS = [\'syndication\']'], differing
+    assert differing == ['PLUGINS = [\'syndicate\']'], differing
     return {"articles": articles, "content_mib": total_bytes / 2**20, "theme": theme_name}
 
 

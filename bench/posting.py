@@ -50,8 +50,8 @@ def write_site(site: Path, articles: int, siteurl: str, platforms: dict[str, obj
             f"A walk along the river, number {n}, in plain words.\n", encoding="utf-8")
     (site / "pelicanconf.py").write_text(
         f"SITEURL = {siteurl!r}\nPATH = 'content'\nOUTPUT_PATH = 'output'\n"
-        f"TIMEZONE = 'UTC'\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
-        f"PLUGINS = ['syndication']\nSYNDICATE = {{'platforms': {platforms!r}}}\n",
+        f"TIMEZONE = 'UTC'\n"
+        f"PLUGINS = ['syndicate']\nSYNDICATE = {{'platforms': {platforms!r}}}\n",
         encoding="utf-8")
 
 

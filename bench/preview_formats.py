@@ -45,7 +45,7 @@ def main() -> None:
         generate_site(site, args.articles, args.seed)
         theme, _ = find_theme()
         conf = site / "conf_with.py"
-        conf.write_text(settings_text(site, theme, ["syndication"]), encoding="utf-8")
+        conf.write_text(settings_text(site, theme, ["syndicate"]), encoding="utf-8")
         subprocess.run([BIN / "pelican", site / "content", "-s", conf, "-o", site / "output"],
                        cwd=site, check=True, capture_output=True)
         drafts = len(__import__("json").loads(subprocess.run(

@@ -112,8 +112,7 @@ CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
-PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]
-PLUGINS = ["syndication"]
+PLUGINS = ["syndicate"]
 {theme_line}
 SYNDICATE = {syndicate!r}
 {extra}
@@ -324,16 +323,14 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 def copy_sample_blog(root: Path, extra_settings: str = "") -> Path:
-    """The project's sample blog and theme copied to root, with the plugin found from
-    there and extra_settings appended to its pelicanconf.py."""
+    """The project's sample blog and theme copied to root, extra_settings appended to its
+    pelicanconf.py (the plugin is the installed package's)."""
     root.mkdir(parents=True)
     for name in ("content", "themes", "pelicanconf.py", "publishconf.py"):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     conf = root / "pelicanconf.py"
-    conf.write_text(conf.read_text(encoding="utf-8").replace(
-        'PLUGIN_PATHS = ["plugins"]', f'PLUGIN_PATHS = [{str(PROJECT / "plugins")!r}]')
-        + extra_settings, encoding="utf-8")
+    conf.write_text(conf.read_text(encoding="utf-8") + extra_settings, encoding="utf-8")
     return root
 
 

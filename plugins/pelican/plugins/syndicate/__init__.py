@@ -1,7 +1,8 @@
 """Pelican plugin: turns each published article into platform drafts (no network).
 
-Load it with PLUGIN_PATHS = ["plugins"] and PLUGINS = ["syndication"]. All the work is
-done by syndicate.pelican_build; this module only connects Pelican's signals to it.
+Shipped in the `pelican-syndicate` wheel as the namespace plugin `pelican.plugins.syndicate`:
+a site loads it with `PLUGINS = ["syndicate"]` and no PLUGIN_PATHS. All the work is done
+by syndicate.pelican_build; this module only connects Pelican's signals to it.
 """
 
 from __future__ import annotations
