@@ -76,8 +76,9 @@ def card_image(project_root: str, card: Mapping[str, str] | None, max_bytes: int
                   name=Path(relative).stem + (".png" if mime == "image/png" else ".jpg"))
 
 
-def decoded(data: bytes, name: str) -> Image.Image:
-    """data decoded by Pillow; ImageProblem when it is not an image Pillow can read."""
+def decoded(data: bytes, name: str) -> tuple[Image.Image, str]:
+    """data decoded by Pillow, and its format ("PNG"); ImageProblem when it is not an
+    image Pillow can read."""
     from PIL import Image, UnidentifiedImageError  # only images need Pillow
 
     try:
@@ -87,10 +88,11 @@ def decoded(data: bytes, name: str) -> Image.Image:
                                    "large to decode")
             opened.load()
             image: Image.Image = opened.copy()
+            kind = str(opened.format or "")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
             SyntaxError) as error:
         raise ImageProblem(f"{name} is not an image Pillow can read ({error})") from None
-    return image
+    return image, kind
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -99,14 +101,17 @@ def _has_alpha(image: Image.Image) -> bool:
 
 def reencoded(data: bytes, max_bytes: int, name: str, max_side: int = MAX_SIDE
               ) -> tuple[bytes, str]:
-    """data decoded and encoded again (PNG when it has transparency, else JPEG), at most
+    """data decoded and encoded again (PNG when it was a PNG or GIF or has transparency,
+    else JPEG, which is also what a PNG too large for max_bytes becomes), at most
     max_side pixels a side and max_bytes long; ImageProblem when that cannot be."""
-    image = decoded(data, name)
+    image, kind = decoded(data, name)
+    lossless = kind in ("PNG", "GIF") or _has_alpha(image)
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side))
-    if _has_alpha(image):
+    if lossless:  # a screenshot or a drawing stays sharp; a photo is a JPEG
         buffer = io.BytesIO()
-        image.convert("RGBA").save(buffer, "PNG", optimize=True)
+        image.convert("RGBA" if _has_alpha(image) else "RGB").save(buffer, "PNG",
+                                                                  optimize=True)
         if buffer.tell() <= max_bytes:
             return buffer.getvalue(), "image/png"
     return smaller(image, max_bytes, name)

@@ -6,6 +6,7 @@ what the tests check is what Bluesky stored, not what the client meant to send.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -15,6 +16,7 @@ import pytest
 from conftest import Site, article, kill_while_posting, write_png
 from fakes import proxy
 from pds_server import Account, PdsServer
+from PIL import Image
 
 from syndicate.ledger import Ledger
 
@@ -113,7 +115,12 @@ def test_with_the_image_option_the_image_is_attached_with_its_alt_text(
     assert embed["$type"] == "app.bsky.embed.images"
     (image,) = embed["images"]
     assert image["alt"] == "A red door in a white wall"
-    assert image["image"]["mimeType"] == "image/png" and image["image"]["size"] == len(png)
+    assert image["image"]["mimeType"] == "image/png"
+    # Decoded and encoded again (nothing but pixels leaves): the same picture.
+    blob = pds.get_blob(bluesky_account.did, image["image"]["ref"]["$link"])
+    assert len(blob) == image["image"]["size"]
+    with Image.open(io.BytesIO(blob)) as sent, Image.open(io.BytesIO(png)) as original:
+        assert sent.convert("RGB").tobytes() == original.convert("RGB").tobytes()
 
 
 def test_a_thread_is_a_reply_chain_with_its_root(

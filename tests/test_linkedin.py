@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import PROJECT, Site, article
 from fakes.linkedin import FakeLinkedIn, running
+from PIL import Image
 
 from syndicate.ledger import Ledger
 
@@ -91,7 +93,11 @@ def test_the_card_image_is_uploaded_as_the_thumbnail(
     assert result.exit_code == 0, result.output
     [made] = linkedin.posts
     [(urn, image)] = linkedin.images.items()
-    assert image["data"] == (site.root / "content" / "images" / "harbour.png").read_bytes()
+    # Decoded and encoded again (nothing but pixels leaves), the same picture.
+    with Image.open(site.root / "content" / "images" / "harbour.png") as original, \
+            Image.open(io.BytesIO(image["data"])) as sent:
+        assert sent.format == "PNG" and sent.size == original.size
+        assert sent.convert("RGB").tobytes() == original.convert("RGB").tobytes()
     assert image["owner"] == linkedin.member
     article_content = made["content"]["article"]
     assert article_content["thumbnail"] == urn
