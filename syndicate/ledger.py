@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +53,15 @@ def _is_web_address(url: str) -> bool:
     # Themes may print it unescaped in an attribute: no quote or bracket may end it.
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) \
         and not any(c.isspace() or ord(c) < 0x20 or c in "\"'<>`\\" for c in url)
+
+
+def _url_path(url: str) -> str:
+    """What identifies a page whatever the site's address: its path, without index.html
+    or a trailing slash."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.removesuffix("index.html").rstrip("/")
+    return path or "/"
 
 
 def _now() -> str:
@@ -126,6 +135,40 @@ class Ledger:
             if entry["state"] == "posted" and url and _is_web_address(url):
                 links.append((platform, url))
         return links
+
+    def follow_moves(self, articles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Carry each entry over to its article's new key, when the article moved.
+
+        articles: (key, URL) of every article the site has now. An article whose key the
+        ledger does not know, but whose URL path an entry no current article claims has,
+        is that entry's article: its source file moved (same URL). The entry is renamed
+        in memory (`save` writes it), remembering where it came from. A new URL for the
+        same source file, or the same `Syndicate_Key`, keeps its key and needs nothing.
+        Returns (old key, new key) for each move.
+        """
+        current = dict(articles)
+        orphans: dict[str, str] = {}
+        for key, article in self.articles.items():
+            if key not in current and article.get("url"):
+                orphans.setdefault(_url_path(str(article.get("url", ""))), key)
+        moves = []
+        for key, url in current.items():
+            if key in self.articles:
+                continue
+            old = orphans.pop(_url_path(url), None)
+            if old is None:
+                continue
+            with self.lock:
+                article = self.articles.pop(old)
+                article["moved_from"] = old
+                self.articles[key] = article
+            moves.append((old, key))
+        return moves
+
+    def moved_from(self, key: str) -> str | None:
+        """The key the article had in the ledger before its source file moved."""
+        article = self.articles.get(key)
+        return article.get("moved_from") if article else None
 
     def posted_since(self, platform: str, since: str) -> int:
         """How many parts went to platform at or after the ISO time since."""
@@ -343,7 +386,7 @@ def _article_problem(key: str, article: Any) -> Problem | None:
         return f'{where} must be an object with "platforms"', key, None
     if not isinstance(article.get("url"), str):
         return f"{where}.url must be a string", key, "url"
-    wrong = _optional_fields(where, article, ("live_since",), ())
+    wrong = _optional_fields(where, article, ("live_since",), ("moved_from",))
     if wrong:
         return wrong[0], key, wrong[1]
     mentions = article.get("webmentions", {})

@@ -212,6 +212,12 @@ class BuildSession:
 
     def attach_links(self, articles: Iterable[Any]) -> None:
         """Give each article its "Also on" links from the ledger (for the theme)."""
+        articles = list(articles)
+        if self.ledger and self.settings:
+            # A moved source file is the same article (in memory: `post` saves it).
+            siteurl = self.settings.siteurl
+            self.ledger.follow_moves((article_key(a), absolute_url(siteurl, a.url))
+                                     for a in articles)
         for article in articles:
             links = self.ledger.links(article_key(article)) if self.ledger else []
             article.syndication = [
