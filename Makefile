@@ -4,23 +4,34 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup pds browser demo test fuzz readme lint bench clean
+.PHONY: setup pds browser demo serve test fuzz readme lint bench clean
 
+# What a blogger installs: the runtime only.
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -e .
+	touch $@
+
+# What the tests need besides: the dev extra (pytest, hypothesis, ruff, mypy, ...).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev]'
-	touch $@
+	touch $@ $(VENV)/.runtime
 
 setup: $(VENV)/.installed
 
 # Build the sample blog, preview its status updates, post them to outbox/, and rebuild so
 # the pages link to where they went. Run it twice: the second run posts nothing new.
-demo: setup
+demo: $(VENV)/.runtime
 	$(BIN)/syndicate build
 	$(BIN)/syndicate preview
 	$(BIN)/syndicate post --platform outbox
 	$(BIN)/syndicate build
 	$(BIN)/syndicate status
+
+# The site at http://localhost:8000, rebuilt on every change.
+serve: $(VENV)/.runtime
+	$(BIN)/pelican --autoreload --listen -s pelicanconf.py
 
 # The reference Bluesky PDS the tests post to (npm; cached in .pds/, skipped when current).
 pds:

@@ -5,6 +5,11 @@ SITENAME = "Field Notes"
 SITESUBTITLE = "Notes on walking, cities and the small web"
 # Absolute, so that every status update links to a real address even in a local build.
 SITEURL = "http://localhost:8000"
+# The pages link to each other relatively, so output/index.html opens styled from disk
+# (publishconf.py turns this off; drafts always use the absolute SITEURL above).
+RELATIVE_URLS = True
+# Where the theme's canonical links and card tags point: always absolute.
+ABSOLUTE_SITEURL = SITEURL
 PATH = "content"
 OUTPUT_PATH = "output"
 TIMEZONE = "Europe/Lisbon"

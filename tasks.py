@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 import webbrowser
 from pathlib import Path
 
@@ -10,10 +11,18 @@ from invoke import Context, task
 
 SETTINGS = "pelicanconf.py"
 PUBLISH_SETTINGS = "publishconf.py"
+# The tools installed beside this Python (the venv's), found without activating it.
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """The venv's copy of a command, else whatever PATH has."""
+    path = BIN / name
+    return str(path) if path.exists() else name
 
 
 def _syndicate(c: Context, command: str, settings: str, *args: str) -> None:
-    c.run(shlex.join(["syndicate", command, "-s", settings, *args]), pty=False)
+    c.run(shlex.join([tool("syndicate"), command, "-s", settings, *args]), pty=False)
 
 
 @task(help={"publish": "Build with publishconf.py (the deployed site's absolute SITEURL)."})
@@ -25,7 +34,7 @@ def build(c: Context, publish: bool = False) -> None:
 @task
 def serve(c: Context) -> None:
     """Build, then serve output/ at http://localhost:8000 and rebuild on changes."""
-    c.run(f"pelican --autoreload --listen -s {SETTINGS}")
+    c.run(shlex.join([tool("pelican"), "--autoreload", "--listen", "-s", SETTINGS]))
 
 
 @task(help={"platform": "Only this platform.", "new": "Only what `post` would send.",

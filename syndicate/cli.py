@@ -134,14 +134,28 @@ def build(settings_path: Path) -> None:
     With "feed" in SYNDICATE, read the articles from that Atom, RSS or JSON Feed instead
     (for a blog not built with Pelican) and make their drafts.
     """
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
     settings = load_settings(settings_path)  # report settings mistakes before building
     if settings.feed_url:
         build_from_feed(settings)
         return
+    output = run_pelican(settings_path)
+    manifest = load(settings_path)[1]
+    refuse_build_errors(manifest)
+    articles = len({d.article for d in manifest.drafts})
+    click.echo(f"Built {output}: {len(manifest.drafts)} drafts for {articles} articles.")
+
+
+def run_pelican(settings_path: Path) -> str:
+    """Build the site with Pelican and the plugin; the output folder."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
     pelican_settings = read_settings(str(settings_path))
+    plugins = [str(getattr(p, "__name__", p)) for p in pelican_settings.get("PLUGINS") or []]
+    if not {"syndicate", "pelican.plugins.syndicate"} & set(plugins):
+        raise SettingsError(str(settings_path), "the syndicate plugin is not loaded, so the "
+                            "build makes no drafts", 'add PLUGINS = ["syndicate"] (or run '
+                            "`syndicate init`)")
     # The plugin reports these through the manifest, as one line each: print them once.
     logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
     # (A logger's filters see only its own records, so filter where they are logged.)
@@ -153,11 +167,7 @@ def build(settings_path: Path) -> None:
     finally:
         for logger in loggers:
             logger.removeFilter(_reported_by_the_plugin)
-    manifest = load(settings_path)[1]
-    refuse_build_errors(manifest)
-    articles = len({d.article for d in manifest.drafts})
-    click.echo(f"Built {pelican_settings['OUTPUT_PATH']}: {len(manifest.drafts)} drafts "
-               f"for {articles} articles.")
+    return str(pelican_settings["OUTPUT_PATH"])
 
 
 def build_from_feed(settings: Settings) -> None:
@@ -734,17 +744,48 @@ def retract(settings_path: Path, article_key: str, platform_names: tuple[str, ..
 
 @cli.command()
 @settings_option
-@platform_option("Only for this platform (repeatable); default: every enabled one.")
-@click.option("--dry-run", "-n", is_flag=True, help="Print what would be recorded.")
+@platform_option("The platforms to set up on a blog without syndicate, or to record "
+                 "(repeatable); default: the outbox on a new blog, else every enabled one.")
+@click.option("--dry-run", "-n", is_flag=True, help="Print what would change; change nothing.")
 def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) -> None:
-    """Record every published article as already syndicated, so only new ones post.
+    """Set syndicate up on this blog, and record its back catalogue as already syndicated.
 
-    Run it once when you start using syndicate on an existing blog (and again after
-    enabling a new platform) so followers are not flooded with the back catalogue.
+    On a blog without it: loads the plugin and adds a SYNDICATE block for the platforms
+    named with --platform to the settings file, ignores the drafts and the outbox in
+    .gitignore, and adds GitHub workflows (a preview on pull requests; build, deploy and
+    post on main). Then every published article is recorded as already syndicated, so
+    followers are not flooded with the back catalogue. Run it again after enabling a new
+    platform; a run with nothing to do changes nothing.
     """
-    settings, manifest = load(settings_path)
+    from syndicate import scaffold
+    from syndicate.settings import read_settings_file
+
+    if not settings_path.is_file():
+        load_settings(settings_path)  # the one-line error for a missing settings file
+    values = read_settings_file(settings_path)
+    project = settings_path.resolve().parent
+    new_blog = "SYNDICATE" not in values
+    names = [name.lower() for name in platform_names] or ["outbox"]
+    publish = "publishconf.py" if (project / "publishconf.py").is_file() \
+        else settings_path.name
+    changes = scaffold.set_up_settings(settings_path, values, names, dry_run)
+    changes += scaffold.set_up_gitignore(project, dry_run)
+    changes += scaffold.set_up_workflows(project, publish, names if new_blog else list(
+        load_settings(settings_path).platforms), dry_run)
+    verb = "Would set up" if dry_run else "Set up"
+    for change in changes:
+        click.echo(f"{verb} {change.path.relative_to(project)}: {change.what}")
+    if dry_run and changes:
+        click.echo("Then it would build the site and record its articles as already "
+                   "syndicated.")
+        return
+    settings = load_settings(settings_path)
+    if changes or not settings.manifest_path.exists():
+        output = run_pelican(settings_path)
+        click.echo(f"Built {output}.")
+    manifest = load_manifest(settings.manifest_path)
     refuse_build_errors(manifest)
-    platforms = chosen_platforms(settings, platform_names)
+    platforms = chosen_platforms(settings, () if new_blog else platform_names)
     with ledger_lock(settings.ledger_path):
         ledger = Ledger.load(settings.ledger_path)
         new = [d for d in manifest.drafts
@@ -760,6 +801,14 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     verb = "Would record" if dry_run else "Recorded"
     click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
                f"already syndicated in {settings.ledger_path.name}.")
+    if changes:
+        secrets = scaffold.secret_variables(names)
+        click.echo("Next: fill in the empty settings in the SYNDICATE block; in GitHub, set "
+                   "the repository variable SITEURL"
+                   + (f" and the secrets {', '.join(secrets)}" if secrets else "")
+                   + f"; commit {settings.ledger_path.name} and .github/workflows.")
+    elif not new:
+        click.echo("Nothing to do: syndicate is set up and every article is recorded.")
 
 
 @cli.command()
