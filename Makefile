@@ -44,7 +44,13 @@ browser:
 	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
 
-test: setup pds browser
+# Wheels of every runtime dependency, so the test that installs the built wheel in a fresh
+# venv needs no network.
+.wheelhouse/.done: pyproject.toml | setup
+	$(BIN)/pip wheel $(PIP_FLAGS) -w .wheelhouse .
+	touch $@
+
+test: setup pds browser .wheelhouse/.done
 	HYPOTHESIS_PROFILE=repeatable $(BIN)/pytest
 
 # The properties (counting, cutting, fitting) with new random examples, five rounds.
@@ -69,4 +75,4 @@ bench: setup pds
 	$(BIN)/python bench/preview_formats.py
 
 clean:
-	rm -rf output outbox .syndicate
+	rm -rf output outbox .syndicate .wheelhouse
