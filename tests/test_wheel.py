@@ -155,3 +155,51 @@ def test_a_blogger_installs_the_wheel_and_syndicates_an_existing_blog(
         assert "posts/walk-0.md" in status.stdout and "moved" in status.stdout
         assert len(links_on(root / "output" / "walk-0.html")) == 2
         assert len(links_on(root / "output" / "the-first-walk.html")) == 2
+
+
+def test_the_readmes_add_it_to_your_blog_steps_work_as_written(
+        fresh_venv: Path, blog: tuple[Path, str]) -> None:
+    """The README's "Add it to your Pelican blog" commands, run as written on an existing
+    blog (the pip line is the fresh venv this test installed the wheel into)."""
+    from test_readme import block_after
+
+    root, siteurl = blog
+    bin_ = fresh_venv / "bin"
+    for n in range(3):
+        (root / "content" / "posts" / f"old-{n}.md").write_text(
+            article(f"Old walk {n}", date=f"2025-0{n + 1}-01"), encoding="utf-8")
+    (root / "pelicanconf.py").write_text(textwrap.dedent(f"""\
+        AUTHOR = "Ada"
+        SITENAME = "Walks"
+        SITEURL = {siteurl!r}
+        PATH = "content"
+        TIMEZONE = "UTC"
+        """), encoding="utf-8")
+    env = {"PATH": f"{bin_}:/usr/bin:/bin", "HOME": str(root)}
+
+    def run(line: str, extra: dict[str, str] | None = None) -> str:
+        result = subprocess.run(line, shell=True, cwd=root, env={**env, **(extra or {})},
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (line, result.stdout, result.stderr)
+        return result.stdout
+
+    commands = [line for line in block_after("## Add it to your Pelican blog", "sh")
+                .splitlines() if line.strip()]
+    assert commands[0] == "pip install pelican-syndicate"
+    outputs = [run(line) for line in commands[1:]]
+    assert "Recorded 6 drafts of 3 articles as already syndicated" in "".join(outputs)
+    settings = (root / "pelicanconf.py").read_text(encoding="utf-8")
+    assert '"mastodon"' in settings and '"bluesky"' in settings
+    assert (root / ".github" / "workflows" / "syndicate-publish.yml").exists()
+    # A new article after adoption: it alone goes out, where the secrets are set.
+    (root / "content" / "posts" / "new.md").write_text(
+        article("A new walk", date="2026-02-01"), encoding="utf-8")
+    with fake_mastodon.running() as mastodon:
+        run("syndicate build")
+        out = run("syndicate post", {"SYNDICATE_MASTODON_URL": mastodon.url,
+                                     "SYNDICATE_MASTODON_TOKEN": TOKEN})
+        assert [s["content"].splitlines()[0] for s in mastodon.statuses.values()] == \
+            ["A new walk"]
+        assert "bluesky" in out.lower(), "the skipped platform is named"
+        run("syndicate build")
+        assert len(links_on(root / "output" / "a-new-walk.html")) == 1
