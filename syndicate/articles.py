@@ -41,8 +41,26 @@ class ArticleSource:
     summary_digest: str = ""
 
 
-def hashtag(tag: str) -> str | None:
-    """`#OpenSource` from "Open Source", `#日本` from "日本"; None when nothing is left."""
+# Tags whose symbols carry the meaning: splitting at the symbols would make C++, C and
+# C# one hashtag (#C). Matched whole, ignoring case; SYNDICATE["hashtag_map"] adds to it.
+SYMBOL_HASHTAGS: Mapping[str, str] = {
+    "c++": "#cpp",
+    "c#": "#csharp",
+    "f#": "#fsharp",
+    ".net": "#dotnet",
+    "asp.net": "#aspnet",
+    "node.js": "#nodejs",
+}
+
+
+def hashtag(tag: str, mapping: Mapping[str, str | None] | None = None) -> str | None:
+    """`#OpenSource` from "Open Source", `#日本` from "日本", `#cpp` from "C++"; None when
+    nothing is left or mapping (tag, lower-cased, to hashtag) drops the tag."""
+    key = " ".join(tag.split()).lower()
+    if mapping is not None and key in mapping:
+        return mapping[key] or None
+    if key in SYMBOL_HASHTAGS:
+        return SYMBOL_HASHTAGS[key]
     words = [word for word in _NOT_IN_HASHTAG.split(tag) if word]
     if not words:
         return None
@@ -53,10 +71,12 @@ def hashtag(tag: str) -> str | None:
     return f"#{joined}"
 
 
-def hashtags(tags: Iterable[str], limit: int) -> list[str]:
+def hashtags(tags: Iterable[str], limit: int,
+             mapping: Mapping[str, str | None] | None = None) -> list[str]:
+    """At most limit hashtags from tags, each once (ignoring case)."""
     seen: list[str] = []
     for tag in tags:
-        tagged = hashtag(tag)
+        tagged = hashtag(tag, mapping)
         if tagged and tagged.lower() not in (s.lower() for s in seen):
             seen.append(tagged)
     return seen[:limit]

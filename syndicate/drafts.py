@@ -24,7 +24,7 @@ SOCIAL_KEY = "social"
 
 def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any]:
     """The template variables of an article, the same for every platform."""
-    tags = hashtags(article.tags, settings.hashtags)
+    tags = hashtags(article.tags, settings.hashtags, settings.hashtag_map)
     return {
         "title": article.title,
         "summary": article.summary,
@@ -72,7 +72,8 @@ def content_relative(image: str) -> str:
 def article_digest(article: ArticleSource, settings: Settings) -> str:
     """A digest of what an article contributes to its drafts (the same for every platform)."""
     made_from = (
-        _code_digest(), settings.hashtags, settings.author, settings.sitename, article.key,
+        _code_digest(), settings.hashtags, sorted(settings.hashtag_map.items()),
+        settings.author, settings.sitename, article.key,
         article.url, article.title, article.summary_digest or article.summary,
         article.date.isoformat(), article.lang, article.author, article.tags,
         article.image_url, article.image_alt, article.image_file,

@@ -16,6 +16,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from syndicate.errors import SettingsError
 from syndicate.platforms import PLATFORM_CLASSES, Platform
 from syndicate.platforms.base import PlatformSettings
@@ -27,6 +29,9 @@ DEFAULTS: Mapping[str, Any] = {
     "templates": "syndicate_templates",
     "max_per_run": 5,
     "hashtags": 4,
+    # Tag name → hashtag ("#cpp"), or None / "" to leave the tag out; adds to and
+    # overrides articles.SYMBOL_HASHTAGS.
+    "hashtag_map": {},
     # Post to remote platforms only once the deployed site serves the article: "page"
     # (or True): its page answers 200; "feed": the deployed feed lists it (one request
     # for many articles); False: do not check.
@@ -73,6 +78,8 @@ class Settings:
     templates_path: Path
     max_per_run: int
     hashtags: int
+    # Lower-cased tag names → "#hashtag", or None to leave the tag out.
+    hashtag_map: Mapping[str, str | None] = field(default_factory=dict)
     check_live: str = "page"  # "page", "feed" or "" (off)
     alt_text: str = "error"  # "error", "warn" or "off"
     max_image_bytes: int = 5_000_000
@@ -147,6 +154,8 @@ def _platform_settings(
             )
     if options.get("limit") is not None:
         options["limit"] = _positive_int(options["limit"], where, f"{name} limit")
+    if "on_edit" in options:
+        _on_edit(name, options["on_edit"], where)
     return PlatformSettings(name=name, options=options, secrets=secrets)
 
 
@@ -197,6 +206,7 @@ def settings_from_pelican(
         max_per_run=_positive_int(merged["max_per_run"], where, "max_per_run"),
         hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
         else 0,
+        hashtag_map=_hashtag_map(merged["hashtag_map"], where),
         check_live=_live_check(merged["check_live"], where),
         alt_text=_choice(merged["alt_text"], ("error", "warn", "off"), where, "alt_text"),
         max_image_bytes=_positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
@@ -252,6 +262,58 @@ def _allowance(value: Any, where: str, environ: Mapping[str, str]
             raise SettingsError(where, f"{name} holds {item!r}, not an IP address or "
                                 "network", fix) from None
     return tuple(networks)
+
+
+# What each platform's poster can do to a post already made (its edit and delete
+# methods): on_edit "edit" needs the first, "repost" the second. A test keeps this in
+# step with the posters.
+EDITS_IN_PLACE = frozenset({"mastodon"})
+DELETES = frozenset({"mastodon", "bluesky"})
+
+
+def on_edit_choices(platform: str) -> tuple[str, ...]:
+    """The on_edit values this platform can carry out."""
+    return ("ignore", *(("edit",) if platform in EDITS_IN_PLACE else ()),
+            *(("repost",) if platform in DELETES else ()))
+
+
+def _on_edit(platform: str, value: Any, where: str) -> None:
+    choices = on_edit_choices(platform)
+    if value not in choices:
+        label = PLATFORM_CLASSES[platform].label
+        cannot = {"edit": f"{label} posts cannot be edited through its API",
+                  "repost": f"{label} posts cannot be deleted through its API"}.get(
+                      str(value), f"{value!r} is not an on_edit choice")
+        raise SettingsError(where, f"SYNDICATE['platforms']['{platform}']['on_edit'] is "
+                            f"{value!r}: {cannot}",
+                            "use " + " or ".join(f'"{c}"' for c in choices))
+
+
+# What a hashtag may hold once its "#" is taken off: letters with their marks, digits, _.
+_HASHTAG_BODY = regex.compile(r"[\p{L}\p{M}\p{N}_]+")
+
+
+def _hashtag_map(value: Any, where: str) -> dict[str, str | None]:
+    """SYNDICATE hashtag_map: tag names (any case) to hashtags, or None / "" to drop."""
+    fix = 'write it as {"C++": "#cpp", "Meta": None}: a hashtag, or None to leave the tag out'
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise SettingsError(where, f"SYNDICATE hashtag_map is {value!r}, not a dict", fix)
+    mapping: dict[str, str | None] = {}
+    for tag, tagged in value.items():
+        if not isinstance(tag, str) or not tag.strip():
+            raise SettingsError(where, f"SYNDICATE hashtag_map has the key {tag!r}, not a "
+                                "tag name", fix)
+        if tagged is None or tagged == "":
+            mapping[" ".join(tag.split()).lower()] = None
+            continue
+        body = tagged.strip().removeprefix("#") if isinstance(tagged, str) else ""
+        if not _HASHTAG_BODY.fullmatch(body) or body.replace("_", "").isdigit():
+            raise SettingsError(where, f"SYNDICATE hashtag_map[{tag!r}] is {tagged!r}, not "
+                                "a hashtag (letters, digits and _, not only digits)", fix)
+        mapping[" ".join(tag.split()).lower()] = f"#{body}"
+    return mapping
 
 
 def _flag(value: Any) -> bool:
