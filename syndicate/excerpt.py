@@ -5,6 +5,12 @@ quotes what a reader of the page does not see: HTML comments (an editor's note,
 embargoed figures), `<script>`, `<style>`, `<template>`, `<noscript>`, and elements
 hidden with the `hidden` attribute, `aria-hidden="true"` or an inline `display: none` /
 `visibility: hidden` style.
+
+A link keeps its address: "Read <a href="https://example.org/spec">the spec</a>" reads
+"Read the spec (https://example.org/spec)", since a status update has no markup to carry
+it. Only absolute http(s) addresses are kept, and only when the link's text is not
+already the address; relative links (the site's own pages, on a local build) and
+anchors are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +27,22 @@ _BLOCKS = {"p", "li", "blockquote", "div", "section", "dd", "dt", "br", "tr", "t
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
          "source", "track", "wbr"}
 _WHITESPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _kept_address(attrs: list[tuple[str, str | None]]) -> str | None:
+    """A link's href when it is an absolute http(s) address with no space in it."""
+    href = (dict(attrs).get("href") or "").strip()
+    if href.lower().startswith(("http://", "https://")) and not _SPACE.search(href):
+        return href
+    return None
+
+
+def _bare(address: str) -> str:
+    """An address without scheme, "www." or a trailing slash: "example.org/spec"."""
+    bare = re.sub(r"^[a-z]+://(www\.)?", "", address.strip().lower())
+    return bare.rstrip("/")
 
 
 def _is_hidden(attrs: list[tuple[str, str | None]]) -> bool:
@@ -47,6 +68,8 @@ class _TextCollector(HTMLParser):
         self.depth = 0
         self.inline_code = 0
         self.in_paragraph = False
+        # Open links: (address worth keeping or None, where their text starts in current).
+        self.links: list[tuple[str | None, int]] = []
 
     def _flush(self) -> None:
         if self.in_paragraph:
@@ -59,6 +82,8 @@ class _TextCollector(HTMLParser):
         if text:
             self.blocks.append((text, paragraph))
         self.current = []
+        # A link open across blocks (rare, and odd) keeps no address: its text has gone.
+        self.links = [(None, 0) for _ in self.links]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skipping is not None:
@@ -75,6 +100,9 @@ class _TextCollector(HTMLParser):
         if tag in _SKIPPED or _is_hidden(attrs):
             self._flush()
             self.skipping, self.depth = tag, 1
+            return
+        if tag == "a":
+            self.links.append((_kept_address(attrs), len(self.current)))
             return
         if tag == "p":
             self._end_block(self.in_paragraph)
@@ -97,11 +125,22 @@ class _TextCollector(HTMLParser):
         if tag == "code" and self.inline_code:
             self.inline_code -= 1
             return
+        if tag == "a":
+            if self.links:
+                self._end_link(*self.links.pop())
+            return
         if tag == "p" and self.in_paragraph:
             self._end_block(True)
             self.in_paragraph = False
         elif tag in _BLOCKS:
             self._flush()
+
+    def _end_link(self, address: str | None, start: int) -> None:
+        if address is None:
+            return
+        text = " ".join("".join(self.current[start:]).split())
+        if text and _bare(text) != _bare(address):
+            self.current.append(f" ({address})")
 
     def handle_data(self, data: str) -> None:
         if self.skipping is None:
