@@ -75,6 +75,7 @@ class DraftTemplates:
     """Finds and renders the template for a platform, reporting errors as one line."""
 
     def __init__(self, site_folder: Path | None) -> None:
+        self.site_folder = site_folder
         loaders: list[jinja2.BaseLoader] = []
         if site_folder is not None and site_folder.is_dir():
             loaders.append(jinja2.FileSystemLoader(str(site_folder)))
@@ -98,14 +99,28 @@ class DraftTemplates:
             except jinja2.TemplateSyntaxError as error:
                 raise _syntax_error(error) from None
             except jinja2.TemplatesNotFound:
-                raise ContentError(name, "template not found",
-                                   "put it in the site's syndicate templates folder") from None
+                raise self._not_found(platform, name) from None
             loader = self.environment.loader
             assert loader is not None and template.name is not None
             source = loader.get_source(self.environment, template.name)[0]
             fast = compile_simple(self.environment, source)
             self._cache[name] = DraftTemplate(template, fast, template.filename or name, source)
         return self._cache[name]
+
+    def _not_found(self, platform: str, name: str) -> ContentError:
+        """Which template, for which platform, and where it was looked for."""
+        folder = self.site_folder
+        if folder is None:
+            searched = "no site templates folder is set"
+        elif folder.is_dir():
+            searched = f"not in {folder}"
+        else:
+            searched = f"the templates folder {folder} does not exist"
+        return ContentError(f"{platform} template {name!r}",
+                            f"template not found ({searched}, nor among the defaults)",
+                            f"put {name} in {folder or 'the templates folder'} (SYNDICATE "
+                            f"templates), or fix SYNDICATE['platforms']['{platform}']"
+                            "['template']")
 
     def from_metadata(self, text: str, where: str) -> DraftTemplate:
         try:
