@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.display import preview_blocks, state_badge, style, table
+from syndicate.display import edited_state, preview_blocks, state_badge, style, table
 from syndicate.draft import Draft
 from syndicate.errors import LedgerError, SettingsError, SyndicateError
 from syndicate.files import write_atomically
@@ -101,6 +101,41 @@ def draft_state(ledger: Ledger, draft: Draft) -> str:
 
 def draft_state_of(ledger: Ledger, article: str, platform: str) -> str:
     return ledger.state(article, platform) or "new"
+
+
+def edited_since_posted(ledger: Ledger, draft: Draft) -> bool:
+    """Whether draft was posted and its text has changed since."""
+    return ledger.posted_hash(draft.article, draft.platform) not in (None, draft.text_hash)
+
+
+def shown_state(ledger: Ledger, draft: Draft, settings: Settings) -> str:
+    """The draft's state for a person: a posted draft whose text changed since says what
+    its platform's on_edit will do about it."""
+    if not edited_since_posted(ledger, draft):
+        return draft_state(ledger, draft)
+    platform = settings.platforms.get(draft.platform)
+    return edited_state(str(platform.option("on_edit")) if platform else "ignore")
+
+
+def refuse_unknown_articles(article_keys: tuple[str, ...], known: set[str]) -> None:
+    """A usage error (exit 2) for an --article the last build made no drafts for, with
+    the keys it may have meant."""
+    import difflib
+
+    for key in article_keys:
+        if key in known:
+            continue
+        close = [k for k in sorted(known) if k.endswith(f"/{key}")]
+        close += [k for k in difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.8)
+                  if k not in close]
+        hint = f"did you mean {', '.join(close[:3])}? " if close else ""
+        raise click.BadParameter(
+            f"the last build made no drafts for {key!r}; {hint}`syndicate status` lists "
+            "every article key", param_hint="'--article'")
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 @click.group(cls=SyndicateGroup, context_settings={
@@ -242,23 +277,35 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     approvals = (Approvals.load(settings.approvals_path, settings.root)
                  if settings.require_approval else None)
 
+    if article_keys:
+        refuse_unknown_articles(article_keys, {article for article, _, _ in
+                                               draft_lines(settings.manifest_path)[1]})
+
     def wanted(article: str, platform: str) -> bool:
         return ((not article_keys or article in article_keys)
                 and (not platform_names or platform in platform_names)
                 and (not only_new or not ledger.is_done(article, platform)))
 
     def state_of(draft: Draft) -> str:
-        state = draft_state(ledger, draft)
+        state = shown_state(ledger, draft, settings)
         if approvals is None or ledger.is_done(draft.article, draft.platform):
             return state
         return f"{state}, {'approved' if approvals.is_approved(draft) else 'not approved'}"
+
+    to_default_page = (output_format == "html" and output_path is None
+                       and stdout_is_terminal())
+    if to_default_page:
+        # A page of HTML is no use at a terminal: it goes to a file, said below.
+        output_path = settings.manifest_path.parent / "preview.html"
 
     def emit(text: str) -> None:
         if output_path is None:
             click.echo(text)
             return
         write_atomically(output_path, text.encode("utf-8"))
-        click.echo(f"Wrote {output_path}.", err=True)
+        click.echo(f"Wrote {output_path}" + (": open it in a browser (-o FILE writes the "
+                                             "page elsewhere)." if to_default_page else "."),
+                   err=True)
 
     if output_format == "json" and (output_path or not sys.stdout.isatty()):
         # For programs: each draft's JSON straight from the manifest, with its state added.
@@ -563,6 +610,7 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     refuse_build_errors(manifest)
     ledger = Ledger.load(settings.ledger_path)
     approvals = Approvals.load(settings.approvals_path, settings.root)
+    refuse_unknown_articles(article_keys, {d.article for d in manifest.drafts})
     drafts = [d for d in manifest.drafts
               if (not article_keys or d.article in article_keys)
               and (not platform_names or d.platform in platform_names)
@@ -824,6 +872,10 @@ def status(settings_path: Path, output_format: str) -> None:
         seen.add((draft.article, draft.platform))
         entry = ledger.entry(draft.article, draft.platform) or {}
         rows.append(_status_row(draft.article, draft.platform, entry, draft.fits))
+        if edited_since_posted(ledger, draft):
+            platform = settings.platforms.get(draft.platform)
+            rows[-1].update(edited_since=True, on_edit=str(
+                platform.option("on_edit")) if platform else "ignore")
     for key, article in sorted(ledger.articles.items()):
         for platform, entry in sorted(article["platforms"].items()):
             if (key, platform) not in seen:
@@ -831,16 +883,28 @@ def status(settings_path: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(dump_json(rows))
         return
+    from syndicate.display import ON_EDIT_EFFECTS
+
+    def where_why(row: dict[str, Any]) -> str:
+        text = str(row.get("url") or row.get("error") or row.get("reason") or "")
+        if row.get("edited_since"):
+            effect = ON_EDIT_EFFECTS.get(row["on_edit"], f"on_edit {row['on_edit']}")
+            text = f"{text} ({effect})".lstrip()
+        return text
+
+    # Long links and reasons wrap to the terminal's width, whole.
     click.echo(table(
         ["ARTICLE", "PLATFORM", "STATE", "WHERE / WHY", "UPDATED"],
-        [[r["article"], r["platform"], state_badge(r["state"]),
-          r.get("url") or r.get("error") or r.get("reason") or "", r.get("updated_at") or ""]
-         for r in rows],
-        max_widths={0: 40, 3: 60}))
+        [[r["article"], r["platform"],
+          state_badge("posted, edited since" if r.get("edited_since") else r["state"]),
+          where_why(r), r.get("updated_at") or ""]
+         for r in rows]))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["state"]] = counts.get(row["state"], 0) + 1
-    click.echo("\n" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items())))
+    edited = sum(bool(row.get("edited_since")) for row in rows)
+    click.echo("\n" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+               + (f" ({edited} edited since)" if edited else ""))
 
 
 def _status_row(key: str, platform: str, entry: dict[str, Any], fits: bool) -> dict[str, Any]:

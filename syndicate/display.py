@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -57,21 +58,93 @@ def clip(text: str, width: int) -> str:
     return text
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
-          max_widths: dict[int, int] | None = None) -> str:
-    """A plain aligned table; columns listed in max_widths are clipped."""
-    max_widths = max_widths or {}
-    cells = [[clip(str(c), max_widths.get(i, 10_000)) for i, c in enumerate(row)]
-             for row in rows]
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells])
-              for i, h in enumerate(headers)]
+def terminal_columns() -> int | None:
+    """The terminal's width (COLUMNS when set); None when the output is not a terminal:
+    a pipe or a file gets every line whole."""
+    columns = shutil.get_terminal_size(fallback=(0, 0)).columns
+    return columns if columns > 0 else None
 
-    def line(values: Sequence[str]) -> str:
-        padded = [v + " " * (widths[i] - display_width(v)) for i, v in enumerate(values)]
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """text in lines of at most width columns: broken at spaces, and a word longer than
+    a line (a URL) at any character. Nothing is dropped but the spaces lines break at."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if display_width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            for cluster in graphemes(word):
+                if line and display_width(line + cluster) > width:
+                    lines.append(line)
+                    line = ""
+                line += cluster
+        lines.append(line)
+    return lines
+
+
+# A column is not made narrower than this to fit the terminal (nor than its header).
+NARROWEST = 12
+
+
+def _fitted_widths(natural: list[int], floors: list[int], room: int | None) -> list[int]:
+    """Column widths: each its natural width, the widest narrowed first until the row
+    fits in room columns (never below its floor)."""
+    widths = list(natural)
+    if room is None:
+        return widths
+    excess = sum(widths) + 2 * (len(widths) - 1) - room
+    while excess > 0:
+        shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not shrinkable:
+            break  # as narrow as it gets: the terminal wraps what is left
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+          max_widths: dict[int, int] | None = None, columns: int | None = None) -> str:
+    """A plain aligned table that fits the terminal (or columns): a long cell wraps onto
+    continuation lines, never cut. max_widths: columns that wrap beyond that width even
+    when there is room. A styled cell (a coloured badge) is never wrapped."""
+    max_widths = max_widths or {}
+    room = columns if columns is not None else terminal_columns()
+    cells = [[str(c) for c in row] for row in rows]
+    plain = [[click.unstyle(c) for c in row] for row in cells]
+
+    def natural(i: int) -> int:
+        longest = max([display_width(headers[i])] + [
+            max(display_width(line) for line in row[i].split("\n")) for row in plain])
+        return min(longest, max(max_widths.get(i, longest), display_width(headers[i])))
+
+    def floor(i: int) -> int:
+        styled = [display_width(p[i]) for p, c in zip(plain, cells, strict=True)
+                  if p[i] != c[i]]
+        return max([display_width(headers[i]), min(NARROWEST, natural(i)), *styled])
+
+    count = len(headers)
+    widths = _fitted_widths([natural(i) for i in range(count)],
+                            [floor(i) for i in range(count)], room)
+
+    def line(values: Sequence[str], shown: Sequence[str]) -> str:
+        padded = [v + " " * (widths[i] - display_width(shown[i]))
+                  for i, v in enumerate(values)]
         return "  ".join(padded).rstrip()
 
-    out = [click.style(line(headers), bold=True)]
-    out.extend(line(row) for row in cells)
+    out = [click.style(line(headers, headers), bold=True)]
+    for row, shown in zip(cells, plain, strict=True):
+        wrapped = [[cell] if cell != shown[i] else wrap_cell(cell, widths[i])
+                   for i, cell in enumerate(row)]
+        for n in range(max(len(lines) for lines in wrapped)):
+            values = [lines[n] if n < len(lines) else "" for lines in wrapped]
+            out.append(line(values, [click.unstyle(v) for v in values]))
     return "\n".join(out)
 
 
@@ -97,13 +170,33 @@ STATE_COLOURS = {"new": "cyan", "posted": "green", "skipped": "bright_black",
                  "pending": "yellow", "failed": "red", "attention": "red"}
 
 
+# What `post` does to a posted draft whose text changed since, by its on_edit setting.
+ON_EDIT_EFFECTS = {
+    "ignore": "on_edit ignore: the post stays as it was",
+    "edit": "on_edit edit: `post` edits it in place",
+    "repost": "on_edit repost: `post` deletes it and posts the new text",
+}
+
+
+def edited_state(on_edit: str) -> str:
+    """The state of a posted draft whose text changed since it was posted."""
+    return f"posted, edited since ({ON_EDIT_EFFECTS.get(on_edit, f'on_edit {on_edit}')})"
+
+
 def state_badge(state: str) -> str:
     return style(state, fg=STATE_COLOURS.get(state.split(",")[0]))
 
 
+def content_warning(draft: Draft) -> str:
+    """The draft's content warning (Mastodon's spoiler text) on one line, or ""."""
+    return " ".join(str(draft.extras.get("spoiler_text") or "").split())
+
+
 def draft_block(draft: Draft, state: str) -> str:
-    """One draft as it will go out: header line, then each part's exact text."""
+    """One draft as it will go out: header line, then each part's exact text (behind its
+    content warning, if it has one)."""
     lines = []
+    warning = content_warning(draft)
     cut = any("cut at a word" in note for note in draft.shortened)
     for number, part in enumerate(draft.parts, start=1):
         label = f"{draft.platform}" + (f" {number}/{len(draft.parts)}"
@@ -116,6 +209,10 @@ def draft_block(draft: Draft, state: str) -> str:
             # Mark the cut: the ellipsis fitting added, reversed.
             at = text.rindex(ELLIPSIS)
             text = text[:at] + style(ELLIPSIS, reverse=True, fg="yellow") + text[at + 1:]
+        if warning:
+            lines.append(f"  {style('CW', fg='yellow', bold=True)} {warning} "
+                         + style("(content warning: the text is behind it)",
+                                 fg="bright_black"))
         lines.extend(f"  │ {text_line}" for text_line in text.split("\n"))
     if draft.shortened:
         lines.append(style(f"  ✂ shortened to fit: {'; '.join(draft.shortened)}",

@@ -232,16 +232,22 @@ class Renderer:
         platform = self.platform(draft.platform)
         header = self.header(platform)
         cut = any("cut at a word" in note for note in draft.shortened)
+        warning = str(draft.extras.get("spoiler_text") or "")
         parts = []
         for number, part in enumerate(draft.parts, start=1):
             which = (f'<span class="part">{number}/{len(draft.parts)}</span>'
                      if len(draft.parts) > 1 else "")
+            content = (f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
+                       f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
+                       + (self.card(draft, platform) if number == 1 else ""))
+            if warning:  # as Mastodon shows it: the warning, the post behind it
+                content = (f'<details class="cw"><summary><span class="cw-text" '
+                           f'lang="{_escape(draft.lang)}" dir="auto">{_escape(warning)}'
+                           '</span><span class="cw-toggle" aria-hidden="true"></span>'
+                           f"</summary>{content}</details>")
             parts.append(
-                f'<div class="post"><header>{header}{which}</header>'
-                f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
-                f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
-                + (self.card(draft, platform) if number == 1 else "")
-                + f"<footer>{_count(part.length, draft.limit)}</footer></div>")
+                f'<div class="post"><header>{header}{which}</header>{content}'
+                f"<footer>{_count(part.length, draft.limit)}</footer></div>")
         notes = (f'<p class="note">✂ shortened to fit: {_escape("; ".join(draft.shortened))}'
                  "</p>" if draft.shortened else "")
         notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)

@@ -82,10 +82,15 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
                 lines.append(line)
             lines += [f"⚠ {escape(check['message'])}" for check in draft.checks]
         label = PLATFORM_CLASSES[draft.platform].label
+        warning = str(draft.extras.get("spoiler_text") or "")
         for number, part in enumerate(draft.parts, start=1):
             which = f" {number}/{len(draft.parts)}" if len(draft.parts) > 1 else ""
             lines += ["", f"**{label}{which}** · {_count(part.length, draft.limit)} · "
-                          f"{state_of(draft)}", fenced(part.text)]
+                          f"{escape(state_of(draft))}"]
+            if warning:
+                lines.append(f"**CW:** {escape(warning)} (content warning: the text is "
+                             "behind it)")
+            lines.append(fenced(part.text))
         if draft.shortened:
             lines.append(f"✂ shortened to fit: {escape('; '.join(draft.shortened))}")
         lines += [f"❌ {escape(problem)}" for problem in draft.problems]
