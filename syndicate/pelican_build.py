@@ -10,7 +10,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,15 @@ from syndicate.templates import DraftTemplates
 log = logging.getLogger("syndicate.build")
 SESSION_KEY = "_SYNDICATE_BUILD_SESSION"
 SETTINGS_WHERE = "SYNDICATE (Pelican settings)"
+# Templates any theme can include: {% include "syndicate/also_on.html" %} and
+# {% include "syndicate/responses.html" %}.
+THEME_TEMPLATES = Path(__file__).parent / "templates" / "theme"
+INCLUDES = {"also_on": "syndicate/also_on.html", "responses": "syndicate/responses.html"}
+# What a theme's templates name when they show the links or the responses themselves.
+RENDERED_BY = {"also_on": ("article.syndication", INCLUDES["also_on"]),
+               "responses": ("article.responses", INCLUDES["responses"])}
+# The article's own HTML, kept when the links and responses are appended to its content.
+SOURCE_CONTENT = "_syndicate_source_content"
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,12 @@ def _relative_to(path: str, root: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else path
 
 
+def source_content(article: Any) -> str:
+    """The article's own HTML, without what the plugin appended (links not resolved)."""
+    original = getattr(article, SOURCE_CONTENT, None)
+    return str(original if original is not None else getattr(article, "_content", "") or "")
+
+
 def summary_source(article: Any) -> str:
     """The HTML an article's summary is made from (links not resolved: text is the same)."""
     metadata = article.metadata
@@ -78,7 +93,49 @@ def summary_source(article: Any) -> str:
         return str(metadata["summary"])
     if metadata.get("description"):
         return str(metadata["description"])
-    return str(getattr(article, "_content", "") or "")
+    return source_content(article)
+
+
+def add_theme_templates(pelican_settings: MutableMapping[str, Any]) -> None:
+    """Let any theme include "syndicate/also_on.html" and "syndicate/responses.html"
+    (after the blogger's own overrides, so theirs win)."""
+    overrides = [str(path) for path in pelican_settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+    if str(THEME_TEMPLATES) not in overrides:
+        # A new list: Pelican's default one is shared by every build in the process.
+        pelican_settings["THEME_TEMPLATES_OVERRIDES"] = [*overrides, str(THEME_TEMPLATES)]
+
+
+def _template_folders(pelican_settings: Mapping[str, Any]) -> list[Path]:
+    """The blogger's template overrides, then the theme's templates (not this package's)."""
+    overrides = [Path(str(path)) for path in
+                 pelican_settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+    theme = Path(str(pelican_settings.get("THEME") or "")) / "templates"
+    return [path for path in overrides if path != THEME_TEMPLATES] + [theme]
+
+
+def parts_the_theme_renders(pelican_settings: Mapping[str, Any]) -> set[str]:
+    """Which of "also_on" and "responses" the theme's templates show themselves."""
+    found: set[str] = set()
+    for folder in _template_folders(pelican_settings):
+        for path in folder.rglob("*") if folder.is_dir() else []:
+            # An override of an include defines it: it does not show it on a page.
+            if not path.is_file() or path.relative_to(folder).as_posix() in INCLUDES.values():
+                continue
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            found.update(part for part, names in RENDERED_BY.items()
+                         if any(name in text for name in names))
+    return found
+
+
+def append_to_content(article: Any, html: str) -> None:
+    """The article's content becomes its own HTML followed by html; the same on every
+    build and rebuild (never appended twice)."""
+    original = source_content(article)
+    setattr(article, SOURCE_CONTENT, original)
+    article._content = original + html
 
 
 def summary_text(article: Any) -> str:
@@ -196,6 +253,7 @@ class BuildSession:
         self.copies: dict[str, list[str]] = {}
         self.previous: dict[str, str] = {}
         self.previous_siteurl: str | None = None
+        self.theme_templates: Any = None  # a Jinja2 Environment, made when first needed
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
@@ -205,13 +263,20 @@ class BuildSession:
         except SyndicateError as error:
             self._error(error.line())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pelican's content caches pickle objects that hold its settings, this session
+        # among them: it is pickled as None (a locked Jinja cache cannot be pickled, and a
+        # failed save left a cache file that broke the next build).
+        return (type(None), ())
+
     def _error(self, line: str) -> None:
         if line not in self.errors:
             self.errors.append(line)
             log.error(line)
 
     def attach_links(self, articles: Iterable[Any]) -> None:
-        """Give each article its "Also on" links from the ledger (for the theme)."""
+        """Give each article its "Also on" links from the ledger (for the theme), and
+        append them and the responses to its content when the theme does not show them."""
         articles = list(articles)
         if self.ledger and self.settings:
             # A moved source file is the same article (in memory: `post` saves it).
@@ -230,6 +295,50 @@ class BuildSession:
             found = self.responses.for_article(article_key(article)) if self.responses \
                 else {}
             article.responses = found if any(found.values()) else None
+        self.append_to_articles(articles)
+
+    def parts_to_append(self) -> tuple[str, ...]:
+        """What goes into the article's content: "also_on", "responses", both or none."""
+        choice = self.settings.append_to_content if self.settings else False
+        if choice is False:
+            return ()
+        shown = set() if choice is True else parts_the_theme_renders(self.pelican_settings)
+        return tuple(part for part in INCLUDES if part not in shown)
+
+    def append_to_articles(self, articles: list[Any]) -> None:
+        """Append the parts the theme does not show to each article's content, in an
+        <aside> (which excerpts skip, so the drafts stay the same)."""
+        from jinja2 import TemplateError
+
+        parts = self.parts_to_append()
+        for article in articles:
+            article.syndicate_appended = ()
+            try:
+                html = "".join(self.render_include(part, article) for part in parts)
+            except TemplateError as error:
+                where = getattr(error, "filename", None) or " or ".join(INCLUDES.values())
+                self._error(f"{where}: cannot be rendered ({type(error).__name__}: {error}); "
+                            "fix the template, or set SYNDICATE append_to_content to False")
+                return
+            if html.strip():
+                append_to_content(article, f'\n<aside class="syndicate">\n{html}</aside>\n')
+                article.syndicate_appended = parts
+            elif hasattr(article, SOURCE_CONTENT):
+                append_to_content(article, "")
+
+    def render_include(self, part: str, article: Any) -> str:
+        """One of the theme includes, rendered for the article (a blogger's override of
+        it in THEME_TEMPLATES_OVERRIDES wins)."""
+        if self.theme_templates is None:
+            from jinja2 import Environment, FileSystemLoader
+
+            overrides = _template_folders(self.pelican_settings)[:-1]
+            self.theme_templates = Environment(
+                loader=FileSystemLoader([*overrides, THEME_TEMPLATES]), autoescape=True,
+                trim_blocks=True, lstrip_blocks=True)
+        template = self.theme_templates.get_template(INCLUDES[part])
+        return str(template.render(article=article,
+                                   DEFAULT_LANG=self.pelican_settings.get("DEFAULT_LANG")))
 
     def add_articles(self, articles: Iterable[Any]) -> None:
         """Render drafts for every publishable article (links are resolved by now)."""

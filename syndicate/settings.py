@@ -58,6 +58,9 @@ DEFAULTS: Mapping[str, Any] = {
     "allow_private_addresses": False,
     # A blog not built with Pelican: its Atom, RSS or JSON Feed, read by `syndicate build`.
     "feed": None,
+    # Append the "Also on" links and the responses to each article's content, so any
+    # theme shows them: "auto" unless the theme's templates render them already.
+    "append_to_content": "auto",
 }
 ENV_PREFIX = "SYNDICATE_"
 
@@ -94,6 +97,7 @@ class Settings:
     feed_url: str | None = None
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
+    append_to_content: bool | str = "auto"  # True, False or "auto"
     platforms: dict[str, Platform] = field(default_factory=dict)
 
 
@@ -220,6 +224,7 @@ def settings_from_pelican(
         allow_private_addresses=_allowance(merged["allow_private_addresses"], where, environ),
         feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
+        append_to_content=_append_to_content(merged["append_to_content"], where),
         platforms=platforms,
     )
 
@@ -327,6 +332,15 @@ def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
         raise SettingsError(where, f"SYNDICATE {key} is {value!r}",
                             "use " + ", ".join(f'"{c}"' for c in choices))
     return str(value)
+
+
+def _append_to_content(value: Any, where: str) -> bool | str:
+    if isinstance(value, bool):
+        return value
+    if value == "auto":
+        return "auto"
+    raise SettingsError(where, f"SYNDICATE append_to_content is {value!r}",
+                        'use "auto", True or False')
 
 
 def _live_check(value: Any, where: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pelican import signals
 
-from syndicate.pelican_build import SESSION_KEY, BuildSession
+from syndicate.pelican_build import SESSION_KEY, BuildSession, add_theme_templates
 
 
 def _session(settings: dict[str, Any]) -> BuildSession:
@@ -25,6 +25,8 @@ def _session(settings: dict[str, Any]) -> BuildSession:
 def start_session(pelican: Any) -> None:
     # A fresh session per build, also across rebuilds in `pelican --autoreload`.
     pelican.settings[SESSION_KEY] = BuildSession(pelican.settings)
+    # Before the generators are made: they read the template folders once.
+    add_theme_templates(pelican.settings)
 
 
 def attach_syndication_links(generator: Any) -> None:
