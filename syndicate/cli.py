@@ -349,9 +349,14 @@ def check(settings_path: Path) -> None:
     """Exit 1 when a draft does not fit, the build failed, or a card image is wrong.
 
     A card image is wrong when its file is missing, larger than max_image_bytes, or
-    (unless the alt_text setting says "warn" or "off") without alt text.
+    (unless the alt_text setting says "warn" or "off") without alt text. Exit 1 too when
+    a remote platform is enabled and SITEURL is empty or relative. Lists whether each
+    platform is ready to post (a pull request has no secrets: that alone fails nothing).
     """
+    from syndicate.posting import siteurl_problem
+
     settings, manifest = load(settings_path)
+    click.echo(readiness_table(settings.platforms))
     failures: list[str] = []
     said = set()
     for draft in manifest.drafts:
@@ -376,9 +381,22 @@ def check(settings_path: Path) -> None:
         for problem in draft.problems or ["does not fit"]:
             click.echo(f"{draft.article} → {draft.platform}: {problem}", err=True)
     refuse_build_errors(manifest)
-    if bad or failures:
+    siteurl = siteurl_problem(settings.platforms.values(), manifest.siteurl)
+    if siteurl is not None:
+        click.echo(click.style("Error: ", fg="red", bold=True) + siteurl.line(), err=True)
+    if bad or failures or siteurl is not None:
         sys.exit(1)
     click.echo(f"All {len(manifest.drafts)} drafts fit their platforms.")
+
+
+def readiness_table(platforms: dict[str, Platform]) -> str:
+    """Each platform, ready to post or what it lacks (secrets are read from the
+    environment, so where there are none, e.g. a pull request, they show as missing)."""
+    from syndicate.readiness import readiness
+
+    return table(["platform", "ready", "what it lacks"], [
+        (found.platform, style("yes", fg="green") if found.ready else style("no", fg="yellow"),
+         found.why()) for found in readiness(platforms)])
 
 
 def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
@@ -401,6 +419,8 @@ def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
     plan.not_live = not_live(urls, http, wait, feeds=feeds,
                              own_hosts={str(host) for host in own_hosts},
                              allow=settings.allow_private_addresses)
+    plan.not_live_drafts = [d for d in plan.to_post
+                            if platforms[d.platform].remote and d.url in plan.not_live]
     plan.to_post = [d for d in plan.to_post
                     if not (platforms[d.platform].remote and d.url in plan.not_live)]
 
@@ -511,26 +531,35 @@ def reporter(total: int) -> Callable[[Outcome], None]:
               help="Wait up to this many seconds for new articles to be live on the site.")
 def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
          max_articles: int | None, wait_seconds: float) -> None:
-    """Post every pending draft once, and record where it went in the ledger."""
+    """Post every pending draft once, and record where it went in the ledger.
+
+    A platform that is not ready (a secret or a setting missing) is skipped, one line
+    saying why; named with --platform, it is refused (exit 2) and nothing is posted.
+    """
     from syndicate.approval import Approvals
     from syndicate.posting import (
         apply_cadence,
         changed_since_posted,
         check_can_post,
+        pending_for,
         plan_run,
         post_all,
+        summary_line,
         update_posted,
     )
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
-    platforms = chosen_platforms(settings, platform_names)
-    check_can_post(platforms.values(), manifest.siteurl, dry_run)
+    chosen = chosen_platforms(settings, platform_names)
+    check_can_post(chosen.values(), manifest.siteurl)
+    platforms = ready_platforms(chosen, settings, bool(platform_names), dry_run)
+    unready = set(chosen) - set(platforms)
     cap = max_articles or settings.max_per_run
     approvals = (Approvals.load(settings.approvals_path, settings.root)
                  if settings.require_approval else None)
     if dry_run:
-        plan = plan_run(manifest, Ledger.load(settings.ledger_path), platforms, settings, cap,
-                        approvals)
+        ledger = Ledger.load(settings.ledger_path)
+        plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
+        plan.unready = pending_for(manifest, ledger, unready)
         for draft in plan.to_post:
             lengths = ", ".join(f"{p.length}/{draft.limit}" for p in draft.parts)
             click.echo(f"Would post {draft.article} to {draft.platform} "
@@ -540,6 +569,7 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
         with ledger_lock(settings.ledger_path):
             ledger = Ledger.load(settings.ledger_path)
             plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
+            plan.unready = pending_for(manifest, ledger, unready)
             changed = changed_since_posted(manifest, ledger, platforms)
             with open_posters({d.platform: platforms[d.platform]
                                for d in [*plan.to_post, *changed]},
@@ -576,18 +606,39 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
         click.echo(f"{waiting} more article{'s' * (waiting > 1)} pending for remote platforms, "
                    f"held back by the limit of {cap} per run: run again, or raise it with "
                    "--max N.")
-    failed = [o for o in outcomes if o.state != "posted"]
-    done = len(outcomes) - len(failed)
-    verb = "Would post" if dry_run else "Posted"
-    count = len(plan.to_post) if dry_run else done
-    click.echo(f"{verb} {count} draft{'s' * (count != 1)}"
-               + (f"; {len(failed)} failed" if failed else "")
-               + ("." if count or failed else ": nothing new to post."))
     for url, why in plan.not_live.items():
         click.echo(f"Not live yet: {url} ({why}); its posts stay pending: run again after "
                    "the deploy, or wait with --wait SECONDS.", err=True)
+    click.echo(summary_line(plan, outcomes, dry_run))
+    failed = [o for o in outcomes if o.state != "posted"]
     if failed or plan.not_fitting or plan.not_live:
         sys.exit(1)
+
+
+def ready_platforms(chosen: dict[str, Platform], settings: Settings, named: bool,
+                    dry_run: bool) -> dict[str, Platform]:
+    """The chosen platforms that are ready to post; the others said, one line each.
+
+    Named on the command line, a platform that is not ready is refused (exit 2); with
+    none ready at all, nothing can be posted (exit 1).
+    """
+    from syndicate.readiness import readiness
+
+    found = readiness(chosen)
+    if named:
+        for platform in found:
+            if not platform.ready:
+                raise platform.refusal(settings.where)
+    for platform in found:
+        if not platform.ready:
+            click.echo(f"{'Would skip' if dry_run else 'Skipped'} {platform.platform}: "
+                       f"{platform.why()}")
+    ready = {p.platform: chosen[p.platform] for p in found if p.ready}
+    if chosen and not ready:
+        click.echo("Nothing posted: no enabled platform is ready to post (see above); set "
+                   "what each lacks, or run `syndicate doctor`.", err=True)
+        sys.exit(1)
+    return ready
 
 
 @cli.command()
@@ -699,12 +750,14 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     """Check each platform's settings and credentials with read-only calls.
 
     Nothing is posted. Says what would fail (a refused token, a main password where an
-    app password belongs, a limit higher than the server's) and never prints a secret.
+    app password belongs, a limit higher than the server's, a secret or a setting `post`
+    needs that is missing) and never prints a secret.
     """
     import httpx
 
     from syndicate.http import Http
     from syndicate.posting import is_absolute_siteurl
+    from syndicate.readiness import platform_readiness
 
     settings = load_settings(settings_path)
     platforms = chosen_platforms(settings, platform_names)
@@ -716,10 +769,10 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     http = Http(max_total_wait=20)
     try:
         for name, platform in platforms.items():
-            missing = [f"SYNDICATE_{name.upper()}_{key.upper()}"
-                       for key in platform.secret_keys if not platform.settings.secrets.get(key)]
+            # What `post` would skip the platform for: said without calling it.
+            missing = platform_readiness(platform).missing
             if missing:
-                rows.append((name, False, f"{', '.join(missing)} is not set"))
+                rows.extend((name, False, item.line()) for item in missing)
                 continue
             try:
                 found = platform.doctor(str(settings.root), http)

@@ -38,13 +38,18 @@ class Plan:
     to_post: list[Draft]
     held_back: list[Draft]
     not_fitting: list[Draft]
-    # Article URLs the deployed site does not serve yet, with why (their drafts wait).
+    # Article URLs the deployed site does not serve yet, with why, and their drafts.
     not_live: dict[str, str] = field(default_factory=dict)
+    not_live_drafts: list[Draft] = field(default_factory=list)
     # Drafts that wait for a person to approve them (with approval required).
     waiting: list[Draft] = field(default_factory=list)
     # Drafts held by the cadence: the delay after going live, or a per-hour/quota cap;
     # with why ("live 12 minutes ago; posts from 10:42 UTC").
     paced: list[tuple[Draft, str]] = field(default_factory=list)
+    # Pending drafts for enabled platforms that are not ready to post (skipped).
+    unready: list[Draft] = field(default_factory=list)
+    # The per-run cap on articles to remote platforms that held_back reached.
+    max_articles: int = 0
 
 
 def is_absolute_siteurl(siteurl: str) -> bool:
@@ -56,9 +61,7 @@ def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
              ) -> Plan:
     """Pending drafts, oldest article first; remote platforms capped at max_articles;
     with approvals, only the drafts approved exactly as they are."""
-    chosen = set(platforms)
-    pending = [d for d in manifest.drafts
-               if d.platform in chosen and not ledger.is_done(d.article, d.platform)]
+    pending = pending_for(manifest, ledger, platforms)
     pending.sort(key=lambda d: (d.date, d.article, d.platform))
     waiting = []
     if approvals is not None:
@@ -79,7 +82,14 @@ def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
             remote_articles.append(draft.article)
         to_post.append(draft)
     return Plan(to_post=to_post, held_back=held_back, not_fitting=not_fitting,
-                waiting=waiting)
+                waiting=waiting, max_articles=max_articles)
+
+
+def pending_for(manifest: Manifest, ledger: Ledger, platforms: Iterable[str]) -> list[Draft]:
+    """The drafts for these platforms that the ledger does not hold as done."""
+    chosen = set(platforms)
+    return [d for d in manifest.drafts
+            if d.platform in chosen and not ledger.is_done(d.article, d.platform)]
 
 
 def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
@@ -130,25 +140,53 @@ def _duration(seconds: int) -> str:
         "hour" if seconds == 3600 else f"{seconds // 60} minutes"
 
 
-def check_can_post(platforms: Iterable[Platform], siteurl: str, dry_run: bool) -> None:
-    """Refuse, before anything is sent, what would go wrong for every post."""
+def siteurl_problem(platforms: Iterable[Platform], siteurl: str) -> SettingsError | None:
+    """Why posts to these platforms would carry broken links: a remote platform with an
+    empty or relative SITEURL (None when there is no such problem)."""
+    if is_absolute_siteurl(siteurl):
+        return None
     for platform in platforms:
-        if not platform.remote:
-            continue
-        if not is_absolute_siteurl(siteurl):
-            raise SettingsError(
+        if platform.remote:
+            return SettingsError(
                 "SITEURL", f"is empty or relative ({siteurl!r}): posts to {platform.name} "
                 "would carry broken links",
                 "build with an absolute SITEURL (pelican -s publishconf.py) before posting")
-        if dry_run:
-            continue
-        for key in platform.secret_keys:
-            if not platform.settings.secrets.get(key):
-                variable = f"SYNDICATE_{platform.name.upper()}_{key.upper()}"
-                raise SettingsError(
-                    "environment", f"{variable} is not set, so {platform.name} cannot be "
-                    "posted to", f"export {variable} (in CI, from a secret) or leave "
-                    f"{platform.name} out with --platform")
+    return None
+
+
+def check_can_post(platforms: Iterable[Platform], siteurl: str) -> None:
+    """Refuse, before anything is sent, what would go wrong for every post."""
+    problem = siteurl_problem(platforms, siteurl)
+    if problem is not None:
+        raise problem
+
+
+def summary_line(plan: Plan, outcomes: list[Outcome], dry_run: bool) -> str:
+    """The run's last line: what was posted, what failed, and why the rest waits;
+    "nothing new to post" only when nothing is pending at all."""
+    failed = sum(o.state != "posted" for o in outcomes)
+    count = len(plan.to_post) if dry_run else len(outcomes) - failed
+    head = f"{'Would post' if dry_run else 'Posted'} {count} draft{'s' * (count != 1)}"
+    if failed:
+        head += f"; {failed} failed"
+    cap = plan.max_articles
+    held = [_held(len(plan.not_live_drafts), "waits for its page to be live",
+                  "wait for their pages to be live"),
+            _held(len(plan.waiting), "waits for approval", "wait for approval"),
+            _held(len(plan.paced), "is held by the cadence", "are held by the cadence"),
+            _held(len(plan.held_back), f"is held back by the limit of {cap} per run",
+                  f"are held back by the limit of {cap} per run"),
+            _held(len(plan.not_fitting), "does not fit", "do not fit"),
+            _held(len(plan.unready), "is for a platform that is not ready (skipped above)",
+                  "are for platforms that are not ready (skipped above)")]
+    said = [line for line in held if line]
+    if said:
+        return f"{head}{'; ' if failed else ': '}{', '.join(said)}."
+    return f"{head}." if count or failed else f"{head}: nothing new to post."
+
+
+def _held(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}" if count else ""
 
 
 def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger) -> Outcome:

@@ -22,7 +22,8 @@ def test_nothing_is_posted_before_approval(make_site: Callable[..., Site]) -> No
     result = site.run("post")
     assert result.exit_code == 0
     assert "Waiting for approval: a.md to outbox" in result.output
-    assert "nothing new to post" in result.output
+    # Something is pending, so not "nothing new to post": what waits, and for what.
+    assert result.output.splitlines()[-1] == "Posted 0 drafts: 2 wait for approval."
     assert not site.outbox_posts()
     states = {d["article"]: d["state"] for d in site.preview_json()}
     assert states == {"a.md": "new", "b.md": "new"}

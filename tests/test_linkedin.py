@@ -168,9 +168,11 @@ def test_an_author_is_needed_and_a_retired_version_is_named(
         live_site: Callable[..., Site], linkedin: FakeLinkedIn) -> None:
     site = live_site(THREE, {"linkedin": {"api_url": linkedin.url, "version": "202401"}})
     result = post(site, linkedin.token)
+    # Not ready (no author): skipped, before any call; no other platform, so exit 1.
     assert result.exit_code == 1
-    assert "linkedin: no author; set author for linkedin" in result.output
+    assert "Skipped linkedin: no author (set author for linkedin" in result.output
     assert "SYNDICATE_LINKEDIN_AUTHOR" in result.output
+    assert "no enabled platform is ready to post" in result.output
     result = site.run("post", env={"SYNDICATE_LINKEDIN_TOKEN": linkedin.token,
                                    "SYNDICATE_LINKEDIN_AUTHOR": linkedin.member})
     assert result.exit_code == 1

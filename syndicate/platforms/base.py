@@ -171,6 +171,18 @@ class Platform:
         """The text exactly as sent, and its facets (Bluesky shortens the links it shows)."""
         return text, self.facets(text)
 
+    def missing_secrets(self) -> list[str]:
+        """The environment variables of this platform's secrets that are not set."""
+        return [f"SYNDICATE_{self.name.upper()}_{key.upper()}" for key in self.secret_keys
+                if not self.settings.secrets.get(key)]
+
+    def missing_settings(self) -> list[tuple[str, str]]:
+        """Settings posting needs that are absent or unusable: (problem, fix) each.
+
+        Read without the network or the secrets, so `check` can say it in a pull request.
+        """
+        return []
+
     def open_poster(self, project_root: str, http: Http) -> Poster:
         """A poster for this run, sharing its HTTP client. Platforms whose client is not
         written yet refuse."""

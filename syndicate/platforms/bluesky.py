@@ -78,6 +78,17 @@ class Bluesky(Platform):
     def facets(self, text: str) -> list[dict[str, Any]]:
         return bluesky_richtext.facets(text)
 
+    def missing_settings(self) -> list[tuple[str, str]]:
+        missing = []
+        if not self.option("handle"):
+            missing.append(("no handle", "set SYNDICATE['platforms']['bluesky']['handle'] or "
+                                         "SYNDICATE_BLUESKY_HANDLE"))
+        if not self.option("url"):
+            missing.append(("no PDS url", "set SYNDICATE['platforms']['bluesky']['url'], or "
+                                          "SYNDICATE_BLUESKY_URL, to your PDS, e.g. "
+                                          "https://bsky.social"))
+        return missing
+
     def open_poster(self, project_root: str, http: Http) -> Poster:
         return BlueskyPoster(self, project_root, http)
 
@@ -157,11 +168,9 @@ class BlueskyPoster:
     """One session per run; every part written where only it can be written."""
 
     def __init__(self, platform: Bluesky, project_root: str, http: Http) -> None:
-        handle = platform.option("handle")
-        if not handle:
-            raise PostingError("bluesky", "no handle", "set SYNDICATE['platforms']"
-                               "['bluesky']['handle'] or SYNDICATE_BLUESKY_HANDLE")
-        self.handle = str(handle).lstrip("@")
+        if missing := platform.missing_settings():
+            raise PostingError("bluesky", *missing[0])
+        self.handle = str(platform.option("handle")).lstrip("@")
         self.base = str(platform.option("url")).rstrip("/")
         self.app_url = str(platform.option("app_url")).rstrip("/")
         self.attach_image = bool(platform.option("image"))

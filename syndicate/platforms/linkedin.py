@@ -67,14 +67,19 @@ class LinkedIn(Platform):
     def count(self, text: str) -> int:
         return len(escape_commentary(text))
 
-    def open_poster(self, project_root: str, http: Http) -> Poster:
+    def missing_settings(self) -> list[tuple[str, str]]:
         author = str(self.option("author") or "").strip()
-        if not re.fullmatch(r"urn:li:(?:person|organization):\S+", author):
-            problem = f"author {author!r} is not a person or organization URN" if author \
-                else "no author"
-            raise PostingError("linkedin", problem, "set author for linkedin in SYNDICATE "
-                               "(or SYNDICATE_LINKEDIN_AUTHOR) to urn:li:person:<id> or "
-                               "urn:li:organization:<id>")
+        if re.fullmatch(r"urn:li:(?:person|organization):\S+", author):
+            return []
+        problem = f"author {author!r} is not a person or organization URN" if author \
+            else "no author"
+        return [(problem, "set author for linkedin in SYNDICATE, or SYNDICATE_LINKEDIN_AUTHOR, "
+                          "to urn:li:person:<id> or urn:li:organization:<id>")]
+
+    def open_poster(self, project_root: str, http: Http) -> Poster:
+        if missing := self.missing_settings():
+            raise PostingError("linkedin", *missing[0])
+        author = str(self.option("author")).strip()
         return LinkedInPoster(str(self.option("api_url")).rstrip("/"), author,
                               str(self.option("version")), self.settings.secrets["token"],
                               project_root, http)

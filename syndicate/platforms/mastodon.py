@@ -107,13 +107,17 @@ class Mastodon(Platform):
     def open_reader(self, http: Http) -> ResponseReader:
         return MastodonReader(self, http)
 
+    def missing_settings(self) -> list[tuple[str, str]]:
+        if self.option("url"):
+            return []
+        return [("no server URL", "set SYNDICATE['platforms']['mastodon']['url'] or "
+                                  "SYNDICATE_MASTODON_URL")]
+
     def server(self) -> str:
         """The server's address, without a trailing slash; refused when not set."""
-        url = self.option("url")
-        if not url:
-            raise PostingError("mastodon", "no server URL", "set SYNDICATE['platforms']"
-                               "['mastodon']['url'] or SYNDICATE_MASTODON_URL")
-        return str(url).rstrip("/")
+        if missing := self.missing_settings():
+            raise PostingError("mastodon", *missing[0])
+        return str(self.option("url")).rstrip("/")
 
     def _scopes(self, poster: MastodonPoster, http: Http) -> list[tuple[bool, str]]:
         """Whether the token may post (Mastodon 4.3+ says which scopes its app has)."""

@@ -29,11 +29,16 @@ class Telegram(Platform):
     def count(self, text: str) -> int:
         return max(len(text), count_utf16_units(text))
 
+    def missing_settings(self) -> list[tuple[str, str]]:
+        if self.option("chat_id"):
+            return []
+        return [("no chat_id", "set the channel's @username as chat_id for telegram in "
+                               "SYNDICATE, or SYNDICATE_TELEGRAM_CHAT_ID")]
+
     def open_poster(self, project_root: str, http: Http) -> Poster:
+        if missing := self.missing_settings():
+            raise PostingError("telegram", *missing[0])
         chat = self.option("chat_id")
-        if not chat:
-            raise PostingError("telegram", "no chat_id", "set the channel's @username as "
-                               "chat_id for telegram in SYNDICATE, or SYNDICATE_TELEGRAM_CHAT_ID")
         return TelegramPoster(str(self.option("api_url")).rstrip("/"),
                               self.settings.secrets["bot_token"], str(chat), http)
 
