@@ -95,6 +95,19 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
+def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None = None
+                 ) -> list[tuple[str, str]]:
+    """Articles whose source file moved keep their ledger entries (in memory; `post` and
+    `init` save it). (old key, new key) per move."""
+    if manifest is None:
+        keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
+        known = ledger.articles.keys()
+        if keys <= known or known <= keys:
+            return []  # no article the ledger lacks, or no entry without its article
+        manifest = load_manifest(settings.manifest_path)
+    return ledger.follow_moves({(d.article, d.url) for d in manifest.drafts})
+
+
 def draft_state(ledger: Ledger, draft: Draft) -> str:
     return ledger.state(draft.article, draft.platform) or "new"
 
@@ -274,6 +287,7 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     from syndicate.preview_markdown import markdown_preview
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
+    follow_moves(ledger, settings)
     approvals = (Approvals.load(settings.approvals_path, settings.root)
                  if settings.require_approval else None)
 
@@ -558,6 +572,7 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                  if settings.require_approval else None)
     if dry_run:
         ledger = Ledger.load(settings.ledger_path)
+        follow_moves(ledger, settings, manifest)
         plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
         plan.unready = pending_for(manifest, ledger, unready)
         for draft in plan.to_post:
@@ -568,6 +583,12 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     else:
         with ledger_lock(settings.ledger_path):
             ledger = Ledger.load(settings.ledger_path)
+            moves = follow_moves(ledger, settings, manifest)
+            for old_key, new_key in moves:
+                click.echo(f"Moved {old_key} → {new_key} in {settings.ledger_path.name} "
+                           "(same page: nothing is posted again).")
+            if moves:
+                ledger.save()
             plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
             plan.unready = pending_for(manifest, ledger, unready)
             changed = changed_since_posted(manifest, ledger, platforms)
@@ -660,6 +681,7 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     settings, manifest = load(settings_path)
     refuse_build_errors(manifest)
     ledger = Ledger.load(settings.ledger_path)
+    follow_moves(ledger, settings, manifest)
     approvals = Approvals.load(settings.approvals_path, settings.root)
     refuse_unknown_articles(article_keys, {d.article for d in manifest.drafts})
     drafts = [d for d in manifest.drafts
@@ -869,7 +891,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     names = [name.lower() for name in platform_names] or ["outbox"]
     publish = "publishconf.py" if (project / "publishconf.py").is_file() \
         else settings_path.name
-    changes = scaffold.set_up_settings(settings_path, values, names, dry_run)
+    changes = scaffold.set_up_settings(settings_path.resolve(), values, names, dry_run)
     changes += scaffold.set_up_gitignore(project, dry_run)
     changes += scaffold.set_up_workflows(project, publish, names if new_blog else list(
         load_settings(settings_path).platforms), dry_run)
@@ -889,6 +911,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     platforms = chosen_platforms(settings, () if new_blog else platform_names)
     with ledger_lock(settings.ledger_path):
         ledger = Ledger.load(settings.ledger_path)
+        moved = follow_moves(ledger, settings, manifest)
         new = [d for d in manifest.drafts
                if d.platform in platforms and ledger.state(d.article, d.platform) is None]
         for draft in new:
@@ -897,7 +920,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
             else:
                 ledger.record_skipped(draft.article, draft.url, draft.platform,
                                       "existed before syndicate init", save=False)
-        if new and not dry_run:
+        if (new or moved) and not dry_run:
             ledger.save()
     verb = "Would record" if dry_run else "Recorded"
     click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
@@ -919,12 +942,15 @@ def status(settings_path: Path, output_format: str) -> None:
     """What is new, pending, posted, skipped or failed, per article and platform."""
     settings, manifest = load(settings_path)
     ledger = Ledger.load(settings.ledger_path)
+    follow_moves(ledger, settings, manifest)
     rows: list[dict[str, Any]] = []
     seen = set()
     for draft in manifest.drafts:
         seen.add((draft.article, draft.platform))
         entry = ledger.entry(draft.article, draft.platform) or {}
         rows.append(_status_row(draft.article, draft.platform, entry, draft.fits))
+        if ledger.moved_from(draft.article):
+            rows[-1]["moved_from"] = ledger.moved_from(draft.article)
         if edited_since_posted(ledger, draft):
             platform = settings.platforms.get(draft.platform)
             rows[-1].update(edited_since=True, on_edit=str(
@@ -940,6 +966,8 @@ def status(settings_path: Path, output_format: str) -> None:
 
     def where_why(row: dict[str, Any]) -> str:
         text = str(row.get("url") or row.get("error") or row.get("reason") or "")
+        if row.get("moved_from"):
+            text = f"{text} (moved from {row['moved_from']})".lstrip()
         if row.get("edited_since"):
             effect = ON_EDIT_EFFECTS.get(row["on_edit"], f"on_edit {row['on_edit']}")
             text = f"{text} ({effect})".lstrip()

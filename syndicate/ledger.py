@@ -131,8 +131,10 @@ class Ledger:
             parts = entry.get("parts") or []
             url = parts[0].get("url") if parts else None
             # The address comes from a platform's answer: only a web address becomes a
-            # link on the site and in its feeds (never javascript: or data:).
-            if entry["state"] == "posted" and url and _is_web_address(url):
+            # link on the site and in its feeds (never javascript: or data:); the local
+            # outbox's own file:// addresses are ours.
+            if entry["state"] == "posted" and url and (_is_web_address(url) or (
+                    platform == "outbox" and url.startswith("file:///"))):
                 links.append((platform, url))
         return links
 

@@ -143,3 +143,41 @@ def test_the_tasks_find_the_venvs_tools_without_activating_it(tmp_path: Path) ->
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "drafts for" in result.stdout
+
+
+def test_an_article_is_the_same_article_wherever_its_file_goes(tmp_path: Path) -> None:
+    site = quickstart_site(tmp_path / "blog", articles=0)
+    site.write("pelicanconf.py", QUICKSTART + 'PLUGINS = ["syndicate"]\n'
+               "SYNDICATE = {'platforms': {'outbox': {}}}\n")
+    site.write("content/a.md", article("Walk A", date="2026-01-01"))
+    site.write("content/b.md", article("Walk B", date="2026-01-02"))
+    site.write("content/c.md", article("Walk C", date="2026-01-03", syndicate_key="walk-c"))
+    site.write("content/d.md", article("Walk D", date="2026-01-04"))
+    assert run(site, "build").exit_code == 0
+    assert run(site, "post").exit_code == 0
+    assert len(site.outbox_posts()) == 4
+    # a.md moves (same URL); b.md gets a new slug (same file); c.md does both but is pinned;
+    # d.md does both, unpinned: a new article, as the README says.
+    (site.root / "content" / "2026").mkdir()
+    (site.root / "content" / "a.md").rename(site.root / "content" / "2026" / "a.md")
+    site.write("content/b.md", article("Walk B", date="2026-01-02", slug="b-renamed"))
+    (site.root / "content" / "c.md").unlink()
+    site.write("content/2026/c.md", article("Walk C", date="2026-01-03", syndicate_key="walk-c",
+                                            slug="c-renamed"))
+    (site.root / "content" / "d.md").unlink()
+    site.write("content/2026/d.md", article("Walk D", date="2026-01-04", slug="d-renamed"))
+    assert run(site, "build").exit_code == 0
+    status = run(site, "status", "--format", "json")
+    rows = {row["article"]: row for row in json.loads(status.output)}
+    assert rows["2026/a.md"]["state"] == "posted"
+    assert rows["2026/a.md"]["moved_from"] == "a.md"
+    assert rows["b.md"]["state"] == rows["walk-c"]["state"] == "posted"
+    assert rows["2026/d.md"]["state"] == "new"
+    result = run(site, "post")
+    assert result.exit_code == 0, result.output
+    assert "Moved a.md → 2026/a.md" in result.output
+    posted = [p["article"] for p in site.outbox_posts()]
+    assert sorted(posted) == ["2026/d.md", "a.md", "b.md", "d.md", "walk-c"]
+    ledger = Ledger.load(site.ledger)
+    assert "a.md" not in ledger.articles and ledger.state("2026/a.md", "outbox") == "posted"
+    assert "nothing new to post" in run(site, "post").output
