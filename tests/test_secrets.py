@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from conftest import Site, article, write_png
+from fakes import appview as fake_appview
 from fakes import discord as fake_discord
 from fakes import linkedin as fake_linkedin
 from fakes import mastodon as fake_mastodon
@@ -60,12 +61,13 @@ def test_no_secret_in_anything_a_run_produces(
     with fake_mastodon.running() as mastodon, fake_x.running() as x, \
             fake_discord.running() as discord, fake_telegram.running() as telegram, \
             fake_slack.running() as slack, fake_linkedin.running() as linkedin, \
-            fake_threads.running() as threads:
+            fake_threads.running() as threads, fake_appview.running() as view:
         mastodon.tokens.add(MASTODON_TOKEN)
         site = live_site(ARTICLES, {
             "outbox": {},
             "mastodon": {"url": mastodon.url, "image": True},
-            "bluesky": {"url": pds.url, "handle": bluesky_account.handle},
+            "bluesky": {"url": pds.url, "handle": bluesky_account.handle,
+                        "appview": view.url},
             "x": {"api_url": x.url},
             "discord": {"guild_id": "4242"},
             "telegram": {"chat_id": telegram.channel, "api_url": telegram.url},
