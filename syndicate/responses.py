@@ -34,7 +34,8 @@ KINDS = ("replies", "reposts", "likes")
 def clean_html(html: str) -> str:
     """Reply HTML reduced to the allow-list: safe to put in a page as it is."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https"}, link_rel="nofollow ugc noopener")
+                     url_schemes={"http", "https"}, url_relative="deny",
+                     link_rel="nofollow ugc noopener")
 
 
 def safe_url(url: str | None) -> str:

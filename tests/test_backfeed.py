@@ -153,3 +153,11 @@ def test_bluesky_replies_likes_and_reposts_come_home(
         in html
     assert "&lt;b&gt;Kai&lt;/b&gt;" in html and "<script>" not in html
     assert "1 liked this" in html and "1 shared this" in html
+
+
+@pytest.mark.parametrize("href", ["/elsewhere", "{filename}/posts/x.md", "//evil.example/x",
+                                  "x.html", "?q=1"])
+def test_a_reply_keeps_only_absolute_http_links(href: str) -> None:
+    """A relative link in a reply would become a link into this site once on its pages."""
+    cleaned = clean_html(f'<p>see <a href="{href}">this</a></p>')
+    assert "href" not in cleaned and "this" in cleaned
