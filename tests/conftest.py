@@ -223,12 +223,13 @@ def make_site(tmp_path: Path) -> Callable[..., Site]:
 
 
 @contextmanager
-def serving(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
-    """An HTTP server on 127.0.0.1 (a free port) with this handler; its address."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serving(handler: Callable[..., BaseRequestHandler], host: str = "127.0.0.1"
+            ) -> Iterator[str]:
+    """An HTTP server on host (a free port) with this handler; its address."""
+    server = ThreadingHTTPServer((host, 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -15,15 +15,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from socketserver import BaseRequestHandler, StreamRequestHandler
+from socketserver import StreamRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import Site, article
+from conftest import Site, article, serving
 from fakes.mastodon import FakeMastodon
 
 from syndicate import webmention
@@ -43,18 +42,6 @@ from syndicate.safe_fetch import (
 from syndicate.settings import settings_from_pelican
 
 LOOPBACK_ONLY = (ipaddress.ip_network("127.0.0.1/32"),)
-
-
-@contextmanager
-def server_on(host: str, handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
-    """An HTTP server on host (a free port) with this handler; its base URL."""
-    server = ThreadingHTTPServer((host, 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Quiet(BaseHTTPRequestHandler):
@@ -86,7 +73,7 @@ class Counting(Quiet):
 def private_server() -> Iterator[str]:
     """A server on 127.0.0.2: nothing a test does may reach it."""
     Counting.hits = []
-    with server_on("127.0.0.2", Counting) as url:
+    with serving(Counting, "127.0.0.2") as url:
         yield url
     assert Counting.hits == [], "a refused address was connected to"
 
@@ -113,7 +100,7 @@ class Redirects(Quiet):
 def redirects() -> Iterator[str]:
     Redirects.hits = []
     Redirects.limit = 1000
-    with server_on("127.0.0.1", Redirects) as url:
+    with serving(Redirects) as url:
         yield url
 
 
@@ -307,7 +294,7 @@ def test_a_malformed_url_is_its_own_error(url: str) -> None:
 
 def test_a_huge_body_is_cut_off_not_read_whole() -> None:
     Flood.sent = 0
-    with server_on("127.0.0.1", Flood) as url:
+    with serving(Flood) as url:
         started = time.monotonic()
         page = fetch(url, allow=LOOPBACK_ONLY)
         elapsed = time.monotonic() - started
@@ -319,7 +306,7 @@ def test_a_huge_body_is_cut_off_not_read_whole() -> None:
 
 @pytest.mark.parametrize("path", ["/body", "/headers"])
 def test_a_trickling_server_is_abandoned_at_the_deadline(path: str) -> None:
-    with server_on("127.0.0.1", Trickle) as url:
+    with serving(Trickle) as url:
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded, match="within 2 s"):
             fetch(url + path, allow=LOOPBACK_ONLY, deadline=2)
@@ -398,7 +385,7 @@ class Target(Quiet):
 def target() -> Iterator[str]:
     Target.endpoint, Target.received, Target.ledger, Target.lock_free = (
         "/webmention", [], None, [])
-    with server_on("127.0.0.1", Target) as url:
+    with serving(Target) as url:
         yield url
 
 
@@ -418,7 +405,7 @@ def test_an_endpoint_on_a_private_address_is_a_failed_outcome(
 
 
 def test_a_trickling_target_is_a_failed_outcome_on_time() -> None:
-    with server_on("127.0.0.1", Trickle) as url:
+    with serving(Trickle) as url:
         started = time.monotonic()
         outcome, detail = webmention.send("https://blog.example/a/", url, LOOPBACK_ONLY,
                                           deadline=2)
@@ -428,7 +415,7 @@ def test_a_trickling_target_is_a_failed_outcome_on_time() -> None:
 
 def test_a_huge_target_page_is_read_only_up_to_the_cap() -> None:
     Flood.sent = 0
-    with server_on("127.0.0.1", Flood) as url:
+    with serving(Flood) as url:
         outcome, detail = webmention.send("https://blog.example/a/", url, LOOPBACK_ONLY)
     # Its endpoint (/wm, on the same server) is found in the first MiB; the POST to it
     # is answered with another flood (a 200), of which only the first 64 KiB are read.
@@ -495,7 +482,7 @@ def test_a_live_check_on_the_sites_own_host_asks_it_directly() -> None:
     from syndicate.liveness import not_live
 
     Counting.hits = []
-    with server_on("127.0.0.2", Counting) as url:
+    with serving(Counting, "127.0.0.2") as url:
         http = Http()
         try:
             assert not_live([f"{url}/one/"], http, own_hosts={"127.0.0.2"}) == {}
