@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,14 @@ from syndicate.draft import Draft
 from syndicate.errors import LedgerError, SettingsError, SyndicateError
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import Manifest, draft_lines, load_manifest, read_manifest_json
+from syndicate.manifest import (
+    DoneArticle,
+    Manifest,
+    done_articles,
+    draft_lines,
+    load_manifest,
+    read_manifest_json,
+)
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, Poster
 from syndicate.settings import Settings, load_settings
@@ -102,10 +110,36 @@ def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None =
     if manifest is None:
         keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
         known = ledger.articles.keys()
-        if keys <= known or known <= keys:
-            return []  # no article the ledger lacks, or no entry without its article
+        if keys <= known:
+            return []  # no article the ledger lacks (done articles are in the ledger)
+        keys |= {article.key for article in done_articles(settings.manifest_path)}
+        if known <= keys:
+            return []  # no entry without its article
         manifest = load_manifest(settings.manifest_path)
-    return ledger.follow_moves({(d.article, d.url) for d in manifest.drafts})
+    return ledger.follow_moves(manifest.article_urls())
+
+
+def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
+    """The drafts of articles the build kept only the sources of (done everywhere), made
+    now as the build makes them."""
+    from syndicate.drafts import drafts_for
+    from syndicate.templates import DraftTemplates
+
+    templates = DraftTemplates(settings.templates_path)
+    return [draft for article in done
+            for draft in drafts_for(article.source, settings, templates)]
+
+
+def draft_order(draft: Draft) -> tuple[str, str, str]:
+    """The manifest's order: oldest article first, then key and platform."""
+    return draft.date, draft.article, draft.platform
+
+
+def pending_or_changed(drafts: list[Draft], ledger: Ledger) -> list[Draft]:
+    """The drafts of articles with a draft not done yet, or posted and changed since."""
+    shown = {d.article for d in drafts
+             if not ledger.is_done(d.article, d.platform) or edited_since_posted(ledger, d)}
+    return [d for d in drafts if d.article in shown]
 
 
 def draft_state(ledger: Ledger, draft: Draft) -> str:
@@ -190,7 +224,9 @@ def build(settings_path: Path) -> None:
     manifest = load(settings_path)[1]
     refuse_build_errors(manifest)
     articles = len({d.article for d in manifest.drafts})
-    click.echo(f"Built {output}: {len(manifest.drafts)} drafts for {articles} articles.")
+    done = (f" ({len(manifest.done)} more done everywhere, not drafted: `syndicate preview "
+            "--all` shows them)") if manifest.done else ""
+    click.echo(f"Built {output}: {len(manifest.drafts)} drafts for {articles} articles{done}.")
 
 
 def run_pelican(settings_path: Path) -> str:
@@ -278,22 +314,33 @@ def httpx_errors() -> type[Exception]:
               help="Only this article (its key, e.g. posts/hello.md). Repeatable.")
 @platform_option("Only this platform. Repeatable.")
 @click.option("--new", "only_new", is_flag=True, help="Only what `post` would send.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Every article, also those posted or skipped everywhere and unchanged "
+                   "since (drafted now from what the build kept).")
 def preview(settings_path: Path, output_format: str, output_path: Path | None,
             article_keys: tuple[str, ...], platform_names: tuple[str, ...],
-            only_new: bool) -> None:
-    """Show every status update exactly as it would be posted, with its count."""
+            only_new: bool, show_all: bool) -> None:
+    """Show every status update exactly as it would be posted, with its count.
+
+    By default, the articles that may still be posted somewhere or changed since they
+    were; --all adds those done everywhere, --article shows the ones named.
+    """
     from syndicate.approval import Approvals
-    from syndicate.preview_html import html_preview
-    from syndicate.preview_markdown import markdown_preview
     settings = load_settings(settings_path)
     ledger = Ledger.load(settings.ledger_path)
     follow_moves(ledger, settings)
     approvals = (Approvals.load(settings.approvals_path, settings.root)
                  if settings.require_approval else None)
+    # Articles done everywhere are drafted only when asked for: --all, or by name.
+    done = (done_articles(settings.manifest_path)
+            if show_all or article_keys else [])
+    if not show_all:
+        done = [article for article in done if article.key in article_keys]
 
     if article_keys:
         refuse_unknown_articles(article_keys, {article for article, _, _ in
-                                               draft_lines(settings.manifest_path)[1]})
+                                               draft_lines(settings.manifest_path)[1]}
+                                | {article.key for article in done})
 
     def wanted(article: str, platform: str) -> bool:
         return ((not article_keys or article in article_keys)
@@ -321,28 +368,47 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
                                              "page elsewhere)." if to_default_page else "."),
                    err=True)
 
+    every = show_all or bool(article_keys)
     if output_format == "json" and (output_path or not sys.stdout.isatty()):
         # For programs: each draft's JSON straight from the manifest, with its state added.
         header, lines = draft_lines(settings.manifest_path)
         emit("[" + ", ".join(
             f'{line[:-1]}, "state": {json.dumps(draft_state_of(ledger, article, platform))}}}'
-            for article, platform, line in lines if wanted(article, platform)) + "]")
+            for article, platform, line in json_lines(lines, done, every, ledger, settings)
+            if wanted(article, platform)) + "]")
         refuse_build_errors(Manifest(siteurl=header["siteurl"], errors=header["errors"]))
         return
     if output_format == "json":
         # For a person at a terminal: indented.
         data = read_manifest_json(settings.manifest_path)
+        found = data["drafts"]
+        if not every:
+            shown = {d.article for d in pending_or_changed(
+                [Draft.from_json(item) for item in found], ledger)}
+            found = [item for item in found if item["article"] in shown]
+        if done:
+            found = sorted([*found, *(d.to_json() for d in drafts_on_demand(done, settings))],
+                           key=lambda d: (d["date"], d["article"], d["platform"]))
         items = [{**item, "state": ledger.state(item["article"], item["platform"]) or "new"}
-                 for item in data["drafts"] if wanted(item["article"], item["platform"])]
+                 for item in found if wanted(item["article"], item["platform"])]
         emit(dump_json(items))
         refuse_build_errors(Manifest(siteurl=data["siteurl"], errors=data["errors"]))
         return
     manifest = load_manifest(settings.manifest_path)
-    drafts = [d for d in manifest.drafts if wanted(d.article, d.platform)]
+    drafts = manifest.drafts if every else pending_or_changed(manifest.drafts, ledger)
+    hidden = len({d.article for d in manifest.drafts} - {d.article for d in drafts}) \
+        + len(manifest.done)
+    if done:
+        drafts = sorted([*drafts, *drafts_on_demand(done, settings)], key=draft_order)
+    drafts = [d for d in drafts if wanted(d.article, d.platform)]
     if output_format in ("markdown", "html"):
         if output_format == "markdown":
+            from syndicate.preview_markdown import markdown_preview
+
             emit(markdown_preview(drafts, state_of))
         else:
+            from syndicate.preview_html import html_preview
+
             emit(html_preview(drafts, state_of, settings.platforms,
                               settings.root, settings.author, settings.sitename))
         refuse_build_errors(manifest)
@@ -353,8 +419,47 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
                   f"article{'s' * (articles != 1)}"
                   + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+    if hidden and not every:
+        blocks.append(f"{hidden} more article{'s are' if hidden != 1 else ' is'} posted or "
+                      "skipped everywhere and unchanged since: --all shows "
+                      f"{'them' if hidden != 1 else 'it'} too.")
     emit("\n".join(blocks).lstrip("\n"))
     refuse_build_errors(manifest)
+
+
+def json_lines(lines: list[tuple[str, str, str]], done: list[DoneArticle], every: bool,
+               ledger: Ledger, settings: Settings) -> list[tuple[str, str, str]]:
+    """(article, platform, JSON text) of the drafts to show, in the manifest's order: the
+    pending and changed ones (every: all the manifest's), and those of the done articles."""
+    from syndicate.manifest import encode_draft
+
+    if not every:
+        shown = set()
+        for article, platform, line in lines:
+            if article in shown:
+                continue
+            if not ledger.is_done(article, platform):
+                shown.add(article)
+            elif ledger.posted_hash(article, platform) is not None and edited_since_posted(
+                    ledger, Draft.from_json(json.loads(line))):
+                shown.add(article)  # only posted drafts are decoded: few, in a CI build
+        lines = [item for item in lines if item[0] in shown]
+    if not done:
+        return lines
+    made = [(draft_order(d), (d.article, d.platform, encode_draft(d.to_json())))
+            for d in drafts_on_demand(done, settings)]
+    return [item for _, item in sorted(
+        [*((line_order(line, article, platform), (article, platform, line))
+           for article, platform, line in lines), *made], key=lambda pair: pair[0])]
+
+
+def line_order(line: str, article: str, platform: str) -> tuple[str, str, str]:
+    """A draft line's place in the manifest's order (its date read off the line)."""
+    found = DATE_IN_LINE.search(line)
+    return (found.group(1) if found else ""), article, platform
+
+
+DATE_IN_LINE = re.compile(r'"date": "([^"]*)"')
 
 
 @cli.command()
@@ -558,6 +663,7 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
         pending_for,
         plan_run,
         post_all,
+        refresh_inputs,
         summary_line,
         update_posted,
     )
@@ -589,6 +695,8 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
                            "(same page: nothing is posted again).")
             if moves:
                 ledger.save()
+            if refresh_inputs(manifest, ledger):
+                ledger.save()  # the next build knows these articles unchanged, undrafted
             plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
             plan.unready = pending_for(manifest, ledger, unready)
             changed = changed_since_posted(manifest, ledger, platforms)
@@ -683,7 +791,8 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     ledger = Ledger.load(settings.ledger_path)
     follow_moves(ledger, settings, manifest)
     approvals = Approvals.load(settings.approvals_path, settings.root)
-    refuse_unknown_articles(article_keys, {d.article for d in manifest.drafts})
+    refuse_unknown_articles(article_keys, {d.article for d in manifest.drafts}
+                            | {article.key for article in manifest.done})
     drafts = [d for d in manifest.drafts
               if (not article_keys or d.article in article_keys)
               and (not platform_names or d.platform in platform_names)
@@ -945,13 +1054,19 @@ def status(settings_path: Path, output_format: str) -> None:
     follow_moves(ledger, settings, manifest)
     rows: list[dict[str, Any]] = []
     seen = set()
-    for draft in manifest.drafts:
-        seen.add((draft.article, draft.platform))
-        entry = ledger.entry(draft.article, draft.platform) or {}
-        rows.append(_status_row(draft.article, draft.platform, entry, draft.fits))
-        if ledger.moved_from(draft.article):
-            rows[-1]["moved_from"] = ledger.moved_from(draft.article)
-        if edited_since_posted(ledger, draft):
+    # Drafted articles and those done everywhere (no drafts: the ledger says it all).
+    found: list[tuple[tuple[str, str, str], Draft | None]] = [
+        (draft_order(d), d) for d in manifest.drafts]
+    found += [((article.date, article.key, platform), None)
+              for article in manifest.done for platform in article.inputs]
+    found.sort(key=lambda item: item[0])
+    for (_, key, name), draft in found:
+        seen.add((key, name))
+        entry = ledger.entry(key, name) or {}
+        rows.append(_status_row(key, name, entry, draft.fits if draft else True))
+        if ledger.moved_from(key):
+            rows[-1]["moved_from"] = ledger.moved_from(key)
+        if draft and edited_since_posted(ledger, draft):
             platform = settings.platforms.get(draft.platform)
             rows[-1].update(edited_since=True, on_edit=str(
                 platform.option("on_edit")) if platform else "ignore")

@@ -95,6 +95,41 @@ def fingerprint(article: str, platform: Platform, template_source: str) -> str:
     return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
 
 
+def text_inputs_digest(article: ArticleSource, settings: Settings) -> str:
+    """A digest of what an article gives its drafts' text, for every platform.
+
+    Unlike article_digest it leaves out the code's version and the image file's place,
+    size and time (a fresh clone gives every file a new time): it stays the same across
+    upgrades and checkouts, so the ledger can keep it to tell an article edited since it
+    was posted from one that was not, without drafting it.
+    """
+    made_from = (
+        settings.hashtags, sorted(settings.hashtag_map.items()), settings.author,
+        settings.sitename, article.key, article.url, article.title,
+        article.summary_digest or article.summary, article.date.isoformat(), article.lang,
+        article.author, article.tags, article.image_url, article.image_alt,
+        sorted(article.metadata.items()))
+    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+
+
+def inputs_fingerprint(text_inputs: str, platform: Platform, template_source: str) -> str:
+    """A digest of what one draft's text is made from (text_inputs: the article's
+    text_inputs_digest): recorded in the ledger when the draft is posted."""
+    made_from = (text_inputs, platform.name, platform.limit,
+                 sorted(platform.settings.options.items()), template_source)
+    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+
+
+def platform_inputs(article: ArticleSource, names: list[str], settings: Settings,
+                    templates: DraftTemplates) -> dict[str, str]:
+    """The inputs_fingerprint of the article's draft on each of these platforms."""
+    text_inputs = text_inputs_digest(article, settings)
+    return {name: inputs_fingerprint(
+        text_inputs, settings.platforms[name],
+        _template_for(article, settings.platforms[name], templates)[0].source)
+        for name in names}
+
+
 def is_threaded(article: ArticleSource, platform: Platform) -> bool:
     """Whether a long draft becomes a reply chain: `Thread:` metadata, else the setting."""
     if "thread" not in platform.common_options:  # no reply chains there (LinkedIn)
@@ -260,8 +295,12 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
     names = syndicated_platforms(article, settings.platforms)
     shared = article_context(article, settings)
     digest = article_digest(article, settings)
-    return [draft_for(article, settings.platforms[name], settings, templates, shared, digest)
-            for name in names]
+    drafts = [draft_for(article, settings.platforms[name], settings, templates, shared, digest)
+              for name in names]
+    inputs = platform_inputs(article, names, settings, templates)
+    for draft in drafts:
+        draft.inputs = inputs[draft.platform]
+    return drafts
 
 
 def reusable_drafts(article: ArticleSource, settings: Settings, templates: DraftTemplates,

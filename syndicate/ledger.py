@@ -243,9 +243,13 @@ class Ledger:
 
     @_serialized
     def record_pending(self, key: str, url: str, platform: str, index: int,
-                       text_hash: str) -> None:
+                       text_hash: str, inputs: str = "") -> None:
+        """inputs: what the draft's text is made from (Draft.inputs), kept beside its hash
+        so a build can tell the article unchanged without drafting it."""
         entry = self._entry_for_update(key, url, platform)
         entry.update(state="pending", hash=text_hash, updated_at=_now())
+        if inputs:
+            entry["inputs"] = inputs
         entry.pop("error", None)
         parts = entry["parts"]
         while len(parts) <= index:
@@ -270,11 +274,24 @@ class Ledger:
         entry = self.entry(key, platform)
         return entry.get("hash") if entry and entry["state"] == "posted" else None
 
+    def posted_inputs(self, key: str, platform: str) -> str | None:
+        """What the posted draft's text was made from (see record_pending), if known."""
+        entry = self.entry(key, platform)
+        return entry.get("inputs") if entry and entry["state"] == "posted" else None
+
+    def record_inputs(self, key: str, platform: str, inputs: str) -> None:
+        """The posted draft's text is made from inputs now (its text did not change);
+        not saved: the caller saves once for all."""
+        with self.lock:
+            self.articles[key]["platforms"][platform]["inputs"] = inputs
+
     @_serialized
     def record_edited(self, key: str, platform: str, text_hash: str,
-                      parts: list[PostedPart]) -> None:
+                      parts: list[PostedPart], inputs: str = "") -> None:
         entry = self.articles[key]["platforms"][platform]
         entry.update(hash=text_hash, updated_at=_now(), edited_at=_now())
+        if inputs:
+            entry["inputs"] = inputs
         for index, posted in enumerate(parts):
             entry["parts"][index].update(id=posted.id, url=posted.url)
         self.save()
@@ -416,7 +433,7 @@ def _entry_problem(at: str, entry: Any) -> str | None:
     if not isinstance(entry, dict) or entry.get("state") not in STATES:
         return f"{at}.state must be one of {', '.join(STATES)}"
     wrong = _optional_fields(at, entry, ("updated_at", "edited_at"),
-                             ("hash", "error", "reason"))
+                             ("hash", "error", "reason", "inputs"))
     if wrong:
         return wrong[0]
     parts = entry.get("parts")

@@ -1,7 +1,9 @@
 """The manifest: what the build produced for the CLI to preview, check and post.
 
 Written by the plugin at the end of every build, read by every `syndicate` command. It
-holds drafts and the build's content errors; never a secret.
+holds the drafts of every article that may still be posted or changed since it was, the
+sources of the articles that are done everywhere (drafted on demand), and the build's
+content errors; never a secret.
 """
 
 from __future__ import annotations
@@ -14,11 +16,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syndicate.articles import ArticleSource
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError
 from syndicate.files import write_atomically
 
-VERSION = 1
+# 2: articles done everywhere are kept as their sources, with no drafts.
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class DoneArticle:
+    """An article posted, skipped or retracted on every platform it goes to, and not
+    changed since it was posted: the build keeps what it is made of, not its drafts."""
+
+    source: ArticleSource
+    # Platform → the inputs fingerprint of its draft (see drafts.inputs_fingerprint).
+    inputs: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        return self.source.key
+
+    @property
+    def url(self) -> str:
+        return self.source.url
+
+    @property
+    def date(self) -> str:
+        return self.source.date.isoformat()
 
 
 @dataclass
@@ -27,15 +53,61 @@ class Manifest:
     drafts: list[Draft] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     generated_at: str = ""
+    done: list[DoneArticle] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
         write_manifest(path, self.siteurl, self.errors,
-                       [encode_draft(d.to_json()) for d in self.drafts])
+                       [encode_draft(d.to_json()) for d in self.drafts],
+                       [*articles_of(self.drafts),
+                        *(encode_article(a.key, a.inputs, a.source) for a in self.done)])
+
+    def article_urls(self) -> set[tuple[str, str]]:
+        """(key, URL) of every article the build saw, drafted or done."""
+        return {(d.article, d.url) for d in self.drafts} | {(a.key, a.url) for a in self.done}
+
+
+def articles_of(drafts: Iterable[Draft]) -> list[str]:
+    """The article lines of drafted articles: their drafts' inputs fingerprints."""
+    inputs: dict[str, dict[str, str]] = {}
+    for draft in drafts:
+        if draft.inputs:
+            inputs.setdefault(draft.article, {})[draft.platform] = draft.inputs
+    return [encode_article(key, value) for key, value in inputs.items()]
+
+
+def source_to_json(source: ArticleSource) -> dict[str, Any]:
+    return {"key": source.key, "source": source.source, "url": source.url,
+            "title": source.title, "summary": source.summary,
+            "date": source.date.isoformat(), "lang": source.lang, "author": source.author,
+            "tags": list(source.tags), "image_url": source.image_url,
+            "image_alt": source.image_alt, "image_file": source.image_file,
+            "metadata": dict(source.metadata), "summary_digest": source.summary_digest}
+
+
+def source_from_json(data: dict[str, Any]) -> ArticleSource:
+    return ArticleSource(
+        key=data["key"], source=data["source"], url=data["url"], title=data["title"],
+        summary=data["summary"], date=datetime.fromisoformat(data["date"]),
+        lang=data["lang"], author=data["author"], tags=tuple(data["tags"]),
+        image_url=data["image_url"], image_alt=data["image_alt"],
+        image_file=data["image_file"], metadata=dict(data["metadata"]),
+        summary_digest=data["summary_digest"])
+
+
+def encode_article(key: str, inputs: dict[str, str], done: ArticleSource | None = None
+                   ) -> str:
+    """An article as one line of JSON: its drafts' inputs fingerprints and, when it is done
+    everywhere, its source (to draft it on demand). Never starts like a draft's line."""
+    line: dict[str, Any] = {"key": key}
+    if done is not None:
+        line["done"] = source_to_json(done)
+    line["inputs"] = inputs
+    return json.dumps(line, ensure_ascii=False)
 
 
 def write_manifest(path: Path, siteurl: str, errors: list[str],
-                   drafts: Iterable[str]) -> None:
-    """Write the manifest from drafts already encoded as JSON (one draft per line).
+                   drafts: Iterable[str], articles: Iterable[str] = ()) -> None:
+    """Write the manifest from drafts and articles already encoded as JSON (one a line).
 
     One draft per line lets the next build take a draft it can reuse as the text it is,
     without parsing a large blog's whole manifest.
@@ -53,6 +125,10 @@ def write_manifest(path: Path, siteurl: str, errors: list[str],
         for number, draft in enumerate(drafts):
             yield (",\n" if number else "\n").encode("utf-8")
             yield draft.encode("utf-8")
+        yield b'\n], "articles": ['
+        for number, article in enumerate(articles):
+            yield (",\n" if number else "\n").encode("utf-8")
+            yield article.encode("utf-8")
         yield b"\n]}\n"
 
     write_atomically(path, chunks())
@@ -68,8 +144,9 @@ def encode_draft(draft: dict[str, Any]) -> str:
 _FINGERPRINT_TAIL = re.compile(r', "fingerprint": "([0-9a-f]{64})"}$')
 
 
-def previous_drafts(path: Path) -> tuple[str | None, dict[str, str]]:
-    """The last build's SITEURL, and its drafts as JSON text by fingerprint; for reuse.
+def previous_drafts(path: Path) -> tuple[str | None, dict[str, str], list[str]]:
+    """The last build's SITEURL, its drafts as JSON text by fingerprint (for reuse), and
+    its article lines.
 
     Empty when there is no usable manifest, or it had errors (its drafts may be partial).
     """
@@ -77,16 +154,19 @@ def previous_drafts(path: Path) -> tuple[str | None, dict[str, str]]:
         with path.open(encoding="utf-8") as lines:
             header = json.loads(next(lines).removesuffix('"drafts": [\n') + '"drafts": []}')
             if header.get("version") != VERSION or header.get("errors"):
-                return None, {}
+                return None, {}, []
             drafts = {}
+            articles = []
             for line in lines:
                 line = line.rstrip("\n").removesuffix(",")
                 match = _FINGERPRINT_TAIL.search(line)
                 if match:
                     drafts[match.group(1)] = line
-            return header["siteurl"], drafts
+                elif line.startswith('{"key": '):
+                    articles.append(line)
+            return header["siteurl"], drafts, articles
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
-        return None, {}
+        return None, {}, []
 
 
 # The first keys of every draft line, in the order to_json writes them: the article and
@@ -141,9 +221,35 @@ def read_manifest_json(path: Path) -> dict[str, Any]:
 
 def load_manifest(path: Path) -> Manifest:
     data = read_manifest_json(path)
+    drafts = [Draft.from_json(item) for item in data["drafts"]]
+    done = []
+    inputs = {}
+    for article in data.get("articles") or []:
+        if "done" in article:
+            done.append(DoneArticle(source_from_json(article["done"]), article["inputs"]))
+        else:
+            inputs[article["key"]] = article["inputs"]
+    for draft in drafts:
+        draft.inputs = inputs.get(draft.article, {}).get(draft.platform, "")
     return Manifest(
         siteurl=data["siteurl"],
-        drafts=[Draft.from_json(item) for item in data["drafts"]],
+        drafts=drafts,
         errors=list(data["errors"]),
         generated_at=data["generated_at"],
+        done=done,
     )
+
+
+def done_articles(path: Path) -> list[DoneArticle]:
+    """The articles done everywhere, read off their lines without decoding the drafts."""
+    done = []
+    with path.open(encoding="utf-8") as lines:
+        if not next(lines, "").endswith('"drafts": [\n'):
+            return load_manifest(path).done  # not laid out as write_manifest lays it out
+        for line in lines:
+            if line.startswith('{"key": '):
+                article = json.loads(line.rstrip("\n").removesuffix(","))
+                if "done" in article:
+                    done.append(DoneArticle(source_from_json(article["done"]),
+                                            article["inputs"]))
+    return done

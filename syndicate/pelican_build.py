@@ -16,14 +16,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.articles import ArticleSource
+from syndicate.articles import ArticleSource, syndicated_platforms
 from syndicate.draft import Draft
-from syndicate.drafts import content_relative, drafts_for, reusable_drafts
+from syndicate.drafts import content_relative, drafts_for, platform_inputs, reusable_drafts
 from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger
-from syndicate.manifest import encode_draft, previous_drafts, write_manifest
+from syndicate.manifest import encode_article, encode_draft, previous_drafts, write_manifest
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.responses import Responses
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
@@ -246,12 +246,17 @@ class BuildSession:
         self.errors: list[str] = []
         # (sort key, draft as a line of JSON): reused drafts are never parsed.
         self.drafts: list[tuple[tuple[str, str, str], str]] = []
+        # (sort key, article line): each article's inputs; a done article's source.
+        self.articles: list[tuple[tuple[str, str], str]] = []
+        # How many articles were drafted, and how many were done everywhere (not drafted).
+        self.drafted = self.done = 0
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
         self.responses: Responses | None = None
         # Article URL → the addresses of its copies, for the Atom feeds.
         self.copies: dict[str, list[str]] = {}
         self.previous: dict[str, str] = {}
+        self.previous_articles: list[str] = []
         self.previous_siteurl: str | None = None
         self.theme_templates: Any = None  # a Jinja2 Environment, made when first needed
         try:
@@ -259,7 +264,8 @@ class BuildSession:
             self.templates = DraftTemplates(self.settings.templates_path)
             self.ledger = Ledger.load(self.settings.ledger_path)
             self.responses = Responses.load(self.settings.responses_path)
-            self.previous_siteurl, self.previous = previous_drafts(self.settings.manifest_path)
+            self.previous_siteurl, self.previous, self.previous_articles = previous_drafts(
+                self.settings.manifest_path)
         except SyndicateError as error:
             self._error(error.line())
 
@@ -341,7 +347,8 @@ class BuildSession:
                                    DEFAULT_LANG=self.pelican_settings.get("DEFAULT_LANG")))
 
     def add_articles(self, articles: Iterable[Any]) -> None:
-        """Render drafts for every publishable article (links are resolved by now)."""
+        """Render drafts for every publishable article that may still be posted or changed
+        since it was (links are resolved by now); keep only the source of the others."""
         if self.settings is None:
             return
         for article in articles:
@@ -350,6 +357,16 @@ class BuildSession:
             try:
                 source = article_source(article, self.settings, with_summary=False)
                 date = source.date.isoformat()
+                names = syndicated_platforms(source, self.settings.platforms)
+                if not names:
+                    continue
+                inputs = platform_inputs(source, names, self.settings, self.templates)
+                if self.is_done(source.key, inputs):
+                    source = replace(source, summary=summary_text(article))
+                    self.articles.append(((date, source.key),
+                                          encode_article(source.key, inputs, source)))
+                    self.done += 1
+                    continue
                 reused = reusable_drafts(source, self.settings, self.templates, self.previous)
                 if reused is None:
                     source = replace(source, summary=summary_text(article))
@@ -357,8 +374,24 @@ class BuildSession:
                               for draft in drafts_for(source, self.settings, self.templates)]
                 self.drafts.extend(((date, source.key, platform), text)
                                    for platform, text in reused)
+                self.articles.append(((date, source.key), encode_article(source.key, inputs)))
+                self.drafted += 1
             except SyndicateError as error:
                 self._error(error.line())
+
+    def is_done(self, key: str, inputs: Mapping[str, str]) -> bool:
+        """Whether the article needs no drafts: done on every platform it goes to (posted,
+        skipped or retracted), and made from the same inputs as each post it has."""
+        ledger = self.ledger
+        if ledger is None:
+            return False
+        for platform, made_from in inputs.items():
+            entry = ledger.entry(key, platform)
+            if not entry or not ledger.is_done(key, platform):
+                return False
+            if entry["state"] == "posted" and entry.get("inputs") != made_from:
+                return False
+        return True
 
     def record_unreadable(self, context: Mapping[str, Any]) -> None:
         """Pelican skips unreadable files with a log line; make each a build error.
@@ -390,13 +423,16 @@ class BuildSession:
                         "'.syndicate/preview.html'")
             page = None
         self.drafts.sort(key=lambda item: item[0])
+        self.articles.sort(key=lambda item: item[0])
         siteurl = self.settings.siteurl if self.settings else ""
         texts = [text for _, text in self.drafts]
+        lines = [line for _, line in self.articles]
         unchanged = (not self.errors and self.previous_siteurl == siteurl
                      and len(texts) == len(self.previous)
-                     and all(text == self.previous.get(text[-66:-2]) for text in texts))
+                     and all(text == self.previous.get(text[-66:-2]) for text in texts)
+                     and lines == self.previous_articles)
         if not unchanged:  # an unchanged manifest is not written again
-            write_manifest(self.manifest_path(), siteurl, self.errors, texts)
+            write_manifest(self.manifest_path(), siteurl, self.errors, texts, lines)
         if page and self.settings and self.ledger is not None:
             self.write_preview_page(page, self.settings, self.ledger, texts)
         if self.copies:

@@ -238,7 +238,7 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
                                      state="attention")
                 return Outcome(draft, "attention", posted, message)
         ledger.record_pending(draft.article, draft.url, draft.platform, index,
-                              draft.text_hash)
+                              draft.text_hash, draft.inputs)
         try:
             result = poster.post(outgoing)
         except AmbiguousFailure as error:
@@ -291,6 +291,21 @@ def changed_since_posted(manifest: Manifest, ledger: Ledger,
             and ledger.posted_hash(d.article, d.platform) not in (None, d.text_hash)]
 
 
+def refresh_inputs(manifest: Manifest, ledger: Ledger) -> int:
+    """Record what each posted draft is made from now, where its text is still what was
+    posted (a ledger from before inputs were kept, or an edit that changed no post's
+    text): the next build knows the article unchanged without drafting it. Not saved;
+    how many entries changed."""
+    changed = 0
+    for draft in manifest.drafts:
+        if (draft.inputs and ledger.posted_hash(draft.article, draft.platform)
+                == draft.text_hash
+                and ledger.posted_inputs(draft.article, draft.platform) != draft.inputs):
+            ledger.record_inputs(draft.article, draft.platform, draft.inputs)
+            changed += 1
+    return changed
+
+
 def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger
                   ) -> Outcome:
     """Apply the platform's on_edit to a changed draft: edit in place, or delete and post
@@ -312,7 +327,8 @@ def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledg
                       for index in range(len(draft.parts))]
         except PostingError as error:
             return Outcome(draft, "failed", [], error.line())
-        ledger.record_edited(draft.article, draft.platform, draft.text_hash, edited)
+        ledger.record_edited(draft.article, draft.platform, draft.text_hash, edited,
+                             draft.inputs)
         return Outcome(draft, "edited", edited)
     delete = getattr(poster, "delete", None)
     if delete is None:

@@ -57,7 +57,7 @@ def test_new_shows_only_what_post_would_send_and_o_writes_a_file(make_site: Any,
     text = out.read_text(encoding="utf-8")
     assert "Third" in text and "First" not in text and "Second" not in text
     json_out = tmp_path / "all.json"
-    site.run("preview", "--format", "json", "-o", str(json_out))
+    site.run("preview", "--format", "json", "--all", "-o", str(json_out))
     assert {d["title"] for d in json.loads(json_out.read_text())} == {"First", "Second", "Third"}
 
 
