@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: setup pds browser demo serve test fuzz readme lint bench clean
+.PHONY: setup pds oracles browser demo serve test fuzz readme lint bench clean
 
 # What a blogger installs: the runtime only.
 $(VENV)/.runtime: pyproject.toml
@@ -37,6 +37,11 @@ serve: $(VENV)/.runtime
 pds:
 	bash tests/pds/install.sh
 
+# The platforms' own counting code the differential tests compare with (npm twitter-text,
+# @atproto/api; cached in .oracles/, skipped when current).
+oracles:
+	bash tests/oracles/install.sh
+
 # Debian's Chromium, for the HTML preview's browser tests (installed once, if missing).
 browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
@@ -50,11 +55,12 @@ browser:
 	$(BIN)/pip wheel $(PIP_FLAGS) -w .wheelhouse .
 	touch $@
 
-test: setup pds browser .wheelhouse/.done
+test: setup pds oracles browser .wheelhouse/.done
 	HYPOTHESIS_PROFILE=repeatable $(BIN)/pytest
 
 # The properties (counting, cutting, fitting) with new random examples, five rounds.
-fuzz: setup
+fuzz: setup oracles
+	ORACLE_EXAMPLES=$${ORACLE_EXAMPLES:-200000} $(BIN)/pytest -q -p no:cacheprovider tests/test_oracles.py
 	for round in 1 2 3 4 5; do \
 	  $(BIN)/pytest -q -p no:cacheprovider tests/test_fitting.py tests/test_threads.py \
 	    tests/test_bluesky_richtext.py || exit 1; \

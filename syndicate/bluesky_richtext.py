@@ -63,7 +63,8 @@ _TAG_BODY = regex.compile(r"(?s)(.*[^0-9\p{P}].*?)\p{P}*")
 # ASCII runs, the common case, need no Unicode tables: these are ASCII's \p{P} characters.
 _ASCII_PUNCTUATION = "!\"#%&'()*,-./:;?@[\\]_{}"
 _ASCII_DIGITS_AND_PUNCTUATION = "0123456789" + _ASCII_PUNCTUATION
-_TAG_MAX_UTF16 = 64
+# A tag longer than this many graphemes is not one.
+_TAG_MAX_GRAPHEMES = 64
 _CASHTAG = re.compile(
     rf"\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=[{_JS_SPACE}.,;:!?)\"'\u2019]|\Z)"
 )
@@ -162,8 +163,10 @@ def _tag_spans(text: str) -> Iterable[_Span]:
         if not _after_lead_in(text, match.start(), _SPACE_CHARS):
             continue
         tag = _tag_text(match.group(1))
-        # The client measures .length: UTF-16 code units, not graphemes.
-        if tag is None or (len(tag) > _TAG_MAX_UTF16 // 2 and _utf16_len(tag) > _TAG_MAX_UTF16):
+        # The client counts graphemes, once the UTF-16 length is over the limit.
+        if tag is None or (len(tag) > _TAG_MAX_GRAPHEMES // 2
+                           and _utf16_len(tag) > _TAG_MAX_GRAPHEMES
+                           and count_graphemes(tag) > _TAG_MAX_GRAPHEMES):
             continue
         start = match.start()  # the "#" or "＃"
         yield start, start + 1 + len(tag), "tag", tag

@@ -37,27 +37,58 @@ if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
 MAX_URL_LENGTH = 4096
 # A remote mention's domain longer than this is not a mention (counted as typed).
 MAX_DOMAIN_LENGTH = 253
+# Account::MENTION_RE: an ASCII username, then maybe @ and a domain of word characters
+# (Ruby's [[:word:]]: letters, marks, digits, connector punctuation).
+_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
+_MENTION = regex.compile(
+    rf"(?<![=/{_WORD}])@((?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
+    rf"(?:@(?P<domain>[{_WORD}]+(?:[.-]+[{_WORD}]+)*))?)", regex.IGNORECASE)
+# twitter-text's end_mention_match: a mention followed by these is not one.
+_END_MENTION = regex.compile(
+    "[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256"
+    "\u0257\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f"
+    "\u1e00-\u1eff]|://")
+# A remote mention as a stored status shows it (find_posted compares with @user).
 _REMOTE_MENTION = regex.compile(
     r"(?<![/\w])@(?P<user>\w+(?:[\w.-]*\w)?)@(?P<domain>[\w.-]*\w)", regex.IGNORECASE)
 SOFTWARE = ("mastodon", "gotosocial", "akkoma", "pleroma", "unknown")
 
 
+def _mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, what it counts as) for each mention Mastodon's extractor finds."""
+    found = []
+    for match in _MENTION.finditer(text):
+        if _END_MENTION.match(text, match.end()):
+            continue
+        domain = match["domain"]
+        if domain is not None and len(domain) > MAX_DOMAIN_LENGTH:
+            continue
+        found.append((match.start(), match.end(), f"@{match['user']}"))
+    return found
+
+
 def countable_text(text: str, url_length: int = 23) -> str:
-    """The text Mastodon measures: linked URLs as url_length characters, mentions local."""
+    """The text Mastodon measures: linked URLs as url_length characters, mentions local.
+
+    URLs are those twitter-text's extractor finds with a scheme; entities that overlap
+    an earlier one are dropped, as Mastodon's Extractor drops them."""
+    entities: list[tuple[int, int, str]] = []
     if "://" in text:
-        pieces = []
-        position = 0
-        for start, end in find_urls(text):
-            url = text[start:end]
-            if url.lower().startswith(("http://", "https://")) and len(url) <= MAX_URL_LENGTH:
-                pieces.append(text[position:start])
-                pieces.append("x" * url_length)
-                position = end
-        text = "".join(pieces) + text[position:]
+        entities.extend((start, end, "x" * url_length)
+                        for start, end in find_urls(text, without_protocol=False))
     if "@" in text:
-        text = _REMOTE_MENTION.sub(
-            lambda m: f"@{m['user']}" if len(m["domain"]) <= MAX_DOMAIN_LENGTH else m[0], text)
-    return text
+        entities.extend(_mentions(text))
+    if not entities:
+        return text
+    entities.sort(key=lambda entity: entity[0])
+    pieces = []
+    position = 0
+    for start, end, replacement in entities:
+        if start < position:
+            continue  # overlaps the one before
+        pieces += [text[position:start], replacement]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 def mastodon_length(text: str, spoiler_text: str = "", url_length: int = 23) -> int:

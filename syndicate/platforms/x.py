@@ -7,16 +7,14 @@ sequence weighs 2; other code points weigh 1 in the light ranges below and 2 els
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
+from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-import regex
 
 from syndicate.errors import PostingError
 from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
-from syndicate.text import EMOJI_SEQUENCE, MAYBE_EMOJI
-from syndicate.tlds import is_tld
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
@@ -29,93 +27,155 @@ _LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
 # Characters X refuses in a post.
 INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 
-# URL candidates the way twitter-text finds them: not glued to a word, @, $ or # (a
-# directional mark may come before); an
-# optional scheme; dot-separated labels; a port; a path or query. What follows trims and
-# validates them (labels of at most 63 characters, a real top-level domain).
-_URL_CANDIDATE = regex.compile(
-    r"(?:(?<=[^A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff])|^)"
-    r"(?P<url>(?P<scheme>https?://)?"
-    r"(?P<host>(?:[\p{L}\p{M}\p{N}_-]+\.)+[\p{L}\p{M}\p{N}-]+)"
-    r"(?::\d+)?"
-    r"(?P<rest>[/?][^\s\u2066-\u2069\u202a-\u202e]*)?)",
-    regex.IGNORECASE)
-# How a path or query may end; anything else at the end is the sentence's punctuation.
-_URL_END = regex.compile(r"[\p{L}\p{M}\p{N}=_#/+\-&@$*%~|]")
+MAX_URL_LENGTH = 4096
+MAX_TCO_SLUG_LENGTH = 40
+MAX_DOMAIN_LABEL_LENGTH = 63
 
 
-def _trim_url_end(url: str) -> str:
-    while url and not _URL_END.fullmatch(url[-1]):
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break  # a balanced parenthesis belongs to the URL (Wikipedia links)
-        url = url[:-1]
-    return url
+@functools.cache
+def _twitter_text() -> dict[str, Any]:
+    """Patterns of npm twitter-text 3.1.0 (its URL extractor, twemoji-parser's emoji),
+    generated from the package into data/twitter_text.json by
+    tests/oracles/generate_twitter_text_data.mjs."""
+    source = resources.files("syndicate").joinpath("data/twitter_text.json")
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return data
 
 
-def _valid_host(host: str, has_scheme: bool) -> bool:
-    labels = host.split(".")
-    if not is_tld(labels[-1]) and not labels[-1].lower().startswith("xn--"):
+@functools.cache
+def _url_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
+                             re.Pattern[str], re.Pattern[str]]:
+    url = _twitter_text()["url"]
+    return (re.compile(url["extract"], re.IGNORECASE),
+            re.compile(url["ascii_domain"], re.IGNORECASE),
+            re.compile(url["tco"], re.IGNORECASE),
+            re.compile(url["invalid_preceding_without_protocol"]),
+            re.compile(f"[^{url['spaces']}]+"))
+
+
+# The patterns are JavaScript's, without the u flag: they see UTF-16 code units, and /i
+# never folds a non-ASCII letter into an ASCII one, as Python's does for these four. For
+# matching only, each is swapped for a letter the same classes take and that folds to
+# no ASCII letter: U+0101 (in the Latin ranges with the first three) or, for the Kelvin
+# sign that no class names, an unassigned character. The length holds, so offsets do too.
+_JS_FOLD = str.maketrans({"\u0130": "\u0101", "\u0131": "\u0101", "\u017f": "\u0101",
+                          "\u212a": "\u0378"})
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _surrogate_pair(match: re.Match[str]) -> str:
+    code = ord(match.group()) - 0x10000
+    return chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF))
+
+
+def _to_utf16(text: str) -> str:
+    """text with each astral character written as its two surrogates (JavaScript's view)."""
+    return _ASTRAL.sub(_surrogate_pair, text) if not text.isascii() else text
+
+
+_NON_PRINTABLE_ASCII = re.compile("[^\x20-\x7e]")
+_PUNYCODE_SEPARATORS = re.compile("[\u3002\uff0e\uff61]")
+
+
+def _punycode_label_length(label: str) -> int:
+    """The length of punycode.js 1.4.1 toASCII(label), which also splits at ideographic
+    full stops and encodes any label with a character outside printable ASCII."""
+    pieces = _PUNYCODE_SEPARATORS.split(label)
+    return len(pieces) - 1 + sum(
+        4 + len(piece.encode("punycode")) if _NON_PRINTABLE_ASCII.search(piece) else len(piece)
+        for piece in pieces)
+
+
+def _valid_url(url: str, protocol: str, domain: str) -> bool:
+    """twitter-text's isValidUrl: each label 1-63 characters once punycoded, and the URL
+    with its protocol at most 4096."""
+    ascii_domain = _url_patterns()[1]
+    if domain[:4] == "xn--" and not ascii_domain.search(domain.translate(_JS_FOLD)):
         return False
-    if not has_scheme and not host.isascii():
-        return False  # twitter-text links bare domains only when they are ASCII
-    for label in labels:
-        if not label or label[0] in "-_" or label[-1] in "-_":
-            return False
+    domain = _from_utf16(domain)
+    for label in domain.split("."):
         try:
-            encoded = label.encode("idna") if not label.isascii() else label.encode()
+            length = _punycode_label_length(label)
         except UnicodeError:
             return False
-        if len(encoded) > 63:
+        if not 1 <= length <= MAX_DOMAIN_LABEL_LENGTH:
             return False
-    return True
+    return len(protocol) + len(url) <= MAX_URL_LENGTH
 
 
-def _dotted_runs(text: str) -> list[tuple[int, int]]:
-    """Runs of non-space text with a dot between two other characters: the only places a
-    URL can be. Found with str.find, which is many times faster than a pattern here, so
-    the full URL pattern only ever looks at a few short runs."""
-    runs: list[tuple[int, int]] = []
-    index = text.find(".", 1)
-    while index != -1 and index < len(text) - 1:
-        before, after = text[index - 1], text[index + 1]
-        if before.isspace() or after.isspace() or before == "." or after == ".":
-            index = text.find(".", index + 1)
-            continue
-        start = max(text.rfind(" ", 0, index), text.rfind("\n", 0, index),
-                    text.rfind("\t", 0, index)) + 1
-        ends = [e for e in (text.find(" ", index), text.find("\n", index),
-                            text.find("\t", index)) if e != -1]
-        end = min(ends) if ends else len(text)
-        if not runs or start >= runs[-1][1]:
-            runs.append((start, end))
-        index = text.find(".", end)
-    return runs
-
-
-def find_urls(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the URLs X would link in text, schemes optional."""
-    spans: list[tuple[int, int]] = []
-    for start, end in _dotted_runs(text):
-        spans.extend((start + a, start + b) for a, b in _urls_in_run(text[start:end]))
-    return spans
+def _from_utf16(units: str) -> str:
+    if units.isascii():
+        return units
+    # A lone surrogate (half of an astral character) stays one, as in JavaScript.
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 @functools.lru_cache(maxsize=4096)
-def _urls_in_run(run: str) -> tuple[tuple[int, int], ...]:
-    # A run starts after a space, so what it holds does not depend on the text around
-    # it: cached, as fitting measures the same article link many times over.
-    spans = []
-    for match in _URL_CANDIDATE.finditer(run):
-        start = match.start("url")
-        if not match.group("scheme") and start > 0 and run[start - 1] in "-_./":
+def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int], ...]:
+    """extractUrlsWithIndices on a run of text without spaces: (start, end) in UTF-16
+    code units. Cached: fitting measures the same article link many times over."""
+    extract, ascii_domain, tco, invalid_preceding, _ = _url_patterns()
+    units = _to_utf16(run)
+    spans: list[tuple[int, int]] = []
+    for match in extract.finditer(units.translate(_JS_FOLD)):
+        before, url, protocol, domain, path = (
+            units[slice(*match.span(group))] if match.span(group)[0] >= 0 else ""
+            for group in (2, 3, 4, 5, 7))
+        end = match.end()
+        start = end - len(url)
+        if not _valid_url(url, protocol or "https://", domain):
             continue
-        if not _valid_host(match.group("host"), bool(match.group("scheme"))):
-            continue
-        url = match.group("url")
-        if match.group("rest"):
-            url = _trim_url_end(url)
-        spans.append((start, start + len(url)))
+        if not protocol:
+            if not without_protocol or invalid_preceding.search(before):
+                continue
+            last: list[int] | None = None
+            position = 0
+            for ascii_match in ascii_domain.finditer(domain.translate(_JS_FOLD)):
+                found = domain.find(domain[slice(*ascii_match.span())], position)
+                position = found + len(ascii_match.group())
+                last = [start + found, start + position]
+                spans.append((last[0], last[1]))
+            if last is None:
+                continue
+            if path:
+                spans[-1] = (last[0], end)
+        else:
+            short = tco.match(url.translate(_JS_FOLD))
+            if short is not None:
+                if short.group(1) and len(short.group(1)) > MAX_TCO_SLUG_LENGTH:
+                    continue
+                end = start + len(short.group())
+            spans.append((start, end))
     return tuple(spans)
+
+
+def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]:
+    """(start, end) offsets of the URLs twitter-text 3.1.0 extracts from text (also those
+    without a scheme unless without_protocol is False), in code points."""
+    if "." not in text or (not without_protocol and ":" not in text):
+        return []
+    spans: list[tuple[int, int]] = []
+    # A URL never holds a space, and a space is a valid character before one: each run
+    # between spaces is searched on its own, which is what the global search finds.
+    for run in _url_patterns()[4].finditer(text):
+        piece, start = run.group(), run.start()
+        if "." not in piece:
+            continue
+        found = _urls_in_run(piece, without_protocol)
+        if not found:
+            continue
+        if piece.isascii() or not _ASTRAL.search(piece):
+            spans.extend((start + a, start + b) for a, b in found)
+            continue
+        # UTF-16 offsets back to code points.
+        index_of = {}
+        units = 0
+        for index, char in enumerate(piece):
+            index_of[units] = index
+            units += 2 if char > "\uffff" else 1
+        index_of[units] = len(piece)
+        spans.extend((start + index_of[a], start + index_of[b]) for a, b in found)
+    return spans
 
 
 def _plain_weight(text: str) -> int:
@@ -124,27 +184,62 @@ def _plain_weight(text: str) -> int:
     return len(text) + len(_LIGHT.sub("", text))
 
 
-def _weight(text: str) -> int:
-    if text.isascii() or not MAYBE_EMOJI.search(text):
-        return _plain_weight(text)
-    total = 0
-    position = 0
-    for match in EMOJI_SEQUENCE.finditer(text):
-        total += _plain_weight(text[position:match.start()]) + 2
-        position = match.end()
-    return total + _plain_weight(text[position:])
+@functools.cache
+def _emoji_pattern() -> re.Pattern[str]:
+    """twitter-text's emoji pattern (twemoji-parser's). It is a JavaScript pattern over UTF-16 code
+    units: Python's re runs it as is on text whose astral characters are written as
+    surrogate pairs."""
+    return re.compile(_twitter_text()["pattern"])
+
+
+# Only text with one of these can hold an emoji that weighs other than its characters:
+# the pattern matches no light character alone (the generator checks), and every
+# sequence it matches has an astral character, a joiner, VS16 or the keycap mark.
+_MAYBE_EMOJI = re.compile("[\U00010000-\U0010ffff\u200d\ufe0f\u20e3]")
+def _utf16_weight(text: str, urls: list[tuple[int, int]]) -> int:
+    """The weight as parseTweet walks it: UTF-16 code units; a URL starting here weighs
+    23, else an emoji starting here weighs 2, else the code point by its range (an
+    astral one by its low surrogate, so 2)."""
+    units = _to_utf16(text)
+    if len(units) != len(text):  # code point offsets to code unit offsets
+        shift = [0] * (len(text) + 1)
+        for index, char in enumerate(text):
+            shift[index + 1] = shift[index] + (char > "\uffff")
+        urls = [(start + shift[start], end + shift[end]) for start, end in urls]
+    url_end = dict(urls)
+    emoji_end = {m.start(): m.end() for m in _emoji_pattern().finditer(units)}
+    total = index = 0
+    while index < len(units):
+        if index in url_end:
+            total += URL_WEIGHT
+            index = url_end[index]
+        elif index in emoji_end:
+            total += 2
+            index = emoji_end[index]
+        else:
+            char = units[index]
+            if "\ud800" <= char <= "\udbff" and index + 1 < len(units) \
+                    and "\udc00" <= units[index + 1] <= "\udfff":
+                index += 1
+                char = units[index]
+            total += 1 if _LIGHT.fullmatch(char) else 2
+            index += 1
+    return total
 
 
 def weighted_length(text: str) -> int:
-    """The length X counts against its 280 limit."""
+    """The length X counts against its 280 limit (twitter-text 3.1.0 parseTweet)."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
+    urls = find_urls(text)
+    if not text.isascii() and _MAYBE_EMOJI.search(text):
+        return _utf16_weight(text, urls)
     total = 0
     position = 0
-    for start, end in find_urls(text):
-        total += _weight(text[position:start]) + URL_WEIGHT
+    for start, end in urls:
+        total += _plain_weight(text[position:start]) + URL_WEIGHT
         position = end
-    return total + _weight(text[position:])
+    return total + _plain_weight(text[position:])
 
 
 def is_valid_post(text: str, limit: int = 280) -> bool:
