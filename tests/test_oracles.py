@@ -28,7 +28,7 @@ from syndicate.text import count_graphemes, count_utf8_bytes
 sys.path.insert(0, str(Path(__file__).parent / "oracles"))
 from oracle import Oracles
 
-EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", "1500"))
+EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", "5000"))
 
 
 @pytest.fixture(scope="session")
@@ -158,6 +158,7 @@ COUNTING = settings(max_examples=EXAMPLES, deadline=None,
 @example(text="👨\u200d👩\u200d👧\u200d👦foo.bar")
 @example(text="https://example.com/İ")
 @example(text="\ufeffTitle https://example.com")
+@example(text=" \u0301example.com")  # the space, not the mark, comes before the URL
 def test_x_weighted_length_and_validity_agree_with_twitter_text(
         oracles: Oracles, text: str) -> None:
     reference = oracles.measure([text])[0]["x"]
@@ -186,3 +187,48 @@ def test_bluesky_graphemes_bytes_and_facets_agree_with_atproto_api(
 @example(text="see https://example.org/日本/x and https://ex.com/päth")
 def test_mastodon_length_agrees_with_mastodons_rule(oracles: Oracles, text: str) -> None:
     assert mastodon_length(text) == oracles.measure([text])[0]["mastodon"]
+
+
+# --- the fitter, through the oracles --------------------------------------------------
+
+FIT_URL = "https://blog.example/posts/" + "long-slug-" * 3 + "/"
+
+
+@pytest.mark.parametrize("name", ["x", "mastodon", "bluesky"])
+@settings(max_examples=max(EXAMPLES // 10, 50), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(title=TEXT, summary=TEXT, tags=st.lists(st.sampled_from(TAGS[:12]), max_size=4))
+def test_every_fitted_part_is_valid_and_counted_as_the_platform_counts_it(
+        oracles: Oracles, name: str, title: str, summary: str, tags: list[str]) -> None:
+    from datetime import UTC, datetime
+
+    from syndicate.articles import ArticleSource
+    from syndicate.drafts import draft_for
+    from syndicate.platforms import PLATFORM_CLASSES
+    from syndicate.platforms.base import PlatformSettings
+    from syndicate.settings import settings_from_pelican
+    from syndicate.templates import DraftTemplates
+
+    platform = PLATFORM_CLASSES[name](PlatformSettings(name, {}))
+    article = ArticleSource(key="a.md", source="content/a.md", url=FIT_URL,
+                            title=title.strip() or "T", summary=summary,
+                            date=datetime(2026, 1, 1, tzinfo=UTC), lang="en",
+                            tags=tuple(tags))
+    site = settings_from_pelican({"PATH": "content", "SYNDICATE": {}}, "test", environ={})
+    draft = draft_for(article, platform, site, DraftTemplates(None))
+    texts = [part.text for part in draft.parts]
+    for part, reference in zip(draft.parts, oracles.measure(texts), strict=True):
+        if name == "x":
+            assert part.length == reference["x"]["weightedLength"]
+            # Not done yet (issue 11): X drafts keep U+FFFE, U+FEFF and U+FFFF, which
+            # twitter-text refuses; every other fitting part must be valid.
+            if draft.fits:
+                assert reference["x"]["valid"] or "\ufffe" in part.text or \
+                    "\ufeff" in part.text or "\uffff" in part.text
+        elif name == "mastodon":
+            assert part.length == reference["mastodon"]
+        else:
+            assert part.length == max(reference["bluesky"]["graphemes"],
+                                      301 if reference["bluesky"]["bytes"] > 3000 else 0)
+        if draft.fits:
+            assert part.length <= platform.limit

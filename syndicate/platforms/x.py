@@ -155,13 +155,17 @@ def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]
     if "." not in text or (not without_protocol and ":" not in text):
         return []
     spans: list[tuple[int, int]] = []
-    # A URL never holds a space, and a space is a valid character before one: each run
-    # between spaces is searched on its own, which is what the global search finds.
+    # A URL never holds a space: each run between spaces (with the space before it) is
+    # searched on its own, which is what the global search finds.
     for run in _url_patterns()[4].finditer(text):
         piece, start = run.group(), run.start()
-        if "." not in piece:
-            continue
-        found = _urls_in_run(piece, without_protocol)
+        if piece.find(".", 1, len(piece) - 1) == -1:
+            continue  # a domain has a dot between two characters: "walk." holds none
+        # The space before is kept: the pattern takes it as the character before a URL,
+        # where at the start of the run it would take the run's first character.
+        lead = text[start - 1] if start else ""
+        found = tuple((a - len(lead), b - len(lead))
+                      for a, b in _urls_in_run(lead + piece, without_protocol))
         if not found:
             continue
         if piece.isascii() or not _ASTRAL.search(piece):
