@@ -13,7 +13,14 @@ from syndicate import __version__
 from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
 from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
-from syndicate.fitting import fit_with_rest, split_thread
+from syndicate.fitting import (
+    LINK_ONLY,
+    fit_with_rest,
+    restated,
+    split_thread,
+    stub_floor,
+    tidy,
+)
 from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
 from syndicate.templates import DraftTemplate, DraftTemplates
@@ -219,6 +226,62 @@ def _template_for(article: ArticleSource, platform: Platform, templates: DraftTe
     return template, template.where, False
 
 
+def _without_characters(context: dict[str, Any], refused: frozenset[str]
+                        ) -> tuple[dict[str, Any], list[str]]:
+    """The context without the characters the platform refuses, and those removed."""
+    removed: list[str] = []
+
+    def clean(value: str) -> str:
+        if refused.isdisjoint(value):
+            return value
+        removed.extend(char for char in value if char in refused)
+        return "".join(char for char in value if char not in refused)
+
+    cleaned = dict(context)
+    for key, value in context.items():
+        if isinstance(value, str) and key != "hashtags":
+            cleaned[key] = clean(value)
+        elif key == "tags" and isinstance(value, list | tuple):
+            cleaned[key] = [clean(str(tag)) for tag in value]
+    cleaned["hashtags"] = " ".join(cleaned.get("tags") or [])
+    return cleaned, removed
+
+
+def _thread(render: Any, context: dict[str, Any], measure: Any, room: int
+            ) -> tuple[list[str], list[str]]:
+    """The parts of a reply chain and what fitting did: the first part fitted (its summary
+    cut at a sentence when one ends past half of it), the rest of the summary split
+    after it. When that rest would be a stub, the first part keeps less; the hashtags go
+    at the end of the last part when they fit there."""
+    floor = stub_floor(room)
+    first, rest, notes = fit_with_rest(render, context, measure, room, sentence_room=0.5)
+    limit = room
+    for _ in range(4):
+        if not rest or measure(rest.strip()) >= floor or limit <= floor:
+            break
+        # Too little left for a part of its own: leave more of the summary to it.
+        limit -= floor - measure(rest.strip()) + 1
+        fitted = fit_with_rest(render, context, measure, limit, sentence_room=0.5)
+        if any(n == LINK_ONLY or n.startswith("title") for n in fitted[2]):
+            break  # not at the cost of the title
+        first, rest, notes = fitted
+    if not rest:
+        return [first], notes
+    parts = [first, *split_thread(rest, measure, room)]
+    hashtags = str(context.get("hashtags") or "")
+    if hashtags and hashtags not in first and len(parts) > 1:
+        with_tags = f"{parts[-1]}\n\n{hashtags}"
+        shows_tags = tidy(render(context)) != tidy(render({**context, "tags": [],
+                                                             "hashtags": ""}))
+        if shows_tags and measure(with_tags) <= room:
+            parts[-1] = with_tags
+            notes = [n for n in notes if "hashtag" not in n]
+    notes = [n for n in notes if not n.startswith("summary")]
+    notes.append(f"summary continued in {len(parts) - 1} more "
+                 f"part{'s' * (len(parts) > 2)}")
+    return parts, notes
+
+
 def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
               templates: DraftTemplates, shared: dict[str, Any] | None = None,
               digest: str | None = None) -> Draft:
@@ -226,38 +289,60 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
     its article_digest, when the caller has them)."""
     template, where, override = _template_for(article, platform, templates)
     context = {**(shared or article_context(article, settings)), "platform": platform.name}
+    refused: frozenset[str] = getattr(platform, "refused_characters", frozenset())
+    removed: list[str] = []
+    if refused:
+        context, removed = _without_characters(context, refused)
 
     def render_text(values: Any) -> str:
         text = template.render(values)
         if override and article.url not in text:
             # The author's own words, with the link the post exists for.
             text = f"{text.rstrip()}\n\n{values['url']}"
+        if refused and not refused.isdisjoint(text):
+            text = "".join(char for char in text if char not in refused)
         return text
+
+    notes: list[str] = []
+    dropped = restated(str(context.get("title") or ""), str(context.get("summary") or ""))
+    if dropped:
+        without = {**context, dropped: ""}
+        # Only when the template shows both: else nothing is said twice.
+        if tidy(render_text(without)) != tidy(render_text(context)) and \
+                tidy(render_text({**context, ({"title", "summary"} - {dropped}).pop(): ""})) \
+                != tidy(render_text(context)):
+            context = without
+            notes.append(f"{dropped} left out: it says what the "
+                         f"{'title' if dropped == 'summary' else 'summary'} says")
 
     extras = platform.extras_for(article.lang, article.metadata)
 
     def measure(text: str) -> int:
         return platform.measure(text, extras)
 
-    numbering = str(platform.option("numbering") or "") if is_threaded(article, platform) else ""
+    threaded = is_threaded(article, platform)
+    numbering = str(platform.option("numbering") or "") if threaded else ""
     # Room for the part numbers, at their widest, in every part of a thread.
     room = platform.limit - (measure(" " + numbering.format(n=99, total=99)) if numbering else 0)
-    if is_threaded(article, platform):
-        first, rest, notes = fit_with_rest(render_text, context, measure, room)
-        texts = [first, *split_thread(rest, measure, room)] if rest else [first]
-        if rest:
-            notes = [n for n in notes if not n.startswith("summary")]
-            notes.append(f"summary continued in {len(texts) - 1} more "
-                         f"part{'s' * (len(texts) > 2)}")
+    if threaded:
+        texts, fitted = _thread(render_text, context, measure, room)
+        notes.extend(fitted)
     else:
-        first, _, notes = fit_with_rest(render_text, context, measure, platform.limit)
+        first, _, fitted = fit_with_rest(render_text, context, measure, platform.limit)
         texts = [first]
+        notes.extend(fitted)
+    if removed:
+        names = ", ".join(sorted({f"U+{ord(char):04X}" for char in removed}))
+        notes.append(f"removed {len(removed)} character{'s' * (len(removed) > 1)} "
+                     f"{platform.label} refuses ({names})")
     if article.url not in texts[0]:
         raise ContentError(where, "the template never shows the article's link",
                            "add {{ url }} to the template")
     if numbering and len(texts) > 1:
         texts = [f"{text} {numbering.format(n=n, total=len(texts))}"
                  for n, text in enumerate(texts, start=1)]
+    warnings = [f"{article.source}: the {platform.label} post is {note} (it did not fit)"
+                for note in notes if note == LINK_ONLY or note.startswith("title cut")]
     parts: list[Part] = []
     problems: list[str] = []
     for text in texts:
@@ -268,7 +353,6 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
             problems.append(f"{length} is over the limit of {platform.limit} even shortened; "
                             f"write a shorter {platform.label} text in the article's metadata")
         parts.append(Part(text=shown, length=length, facets=facets))
-    warnings: list[str] = []
     return Draft(
         article=article.key,
         url=article.url,

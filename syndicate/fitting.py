@@ -38,6 +38,11 @@ _MIXED_RUNS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{
 _ATOMIC = regex.compile(r"(?:https?://|www\.)\S+|[@#＃]\S+")
 # A share of the limit a sentence cut must still fill, or a word cut does better.
 SENTENCE_ROOM = 0.9
+# The note of a post that is the article's link alone: nothing else could fit.
+LINK_ONLY = "only the link: the title, summary and hashtags left out"
+# A thread part shorter than this (in the platform's count, without its number) reads as
+# a stub; parts are balanced so none after the first is one.
+STUB = 40
 
 Render = Callable[[Mapping[str, Any]], str]
 Count = Callable[[str], int]
@@ -119,17 +124,17 @@ def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
 
 
 def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
-                  limit: int) -> int:
+                  limit: int, room: float = SENTENCE_ROOM) -> int:
     """Where to cut: after the last whole sentence within keep units, if that still fills
     most of the room (a person shortens at a full stop); else keep itself."""
     for end in range(keep, 0, -1):
         if _ends_sentence(units[end - 1]):
-            return end if length(end) >= SENTENCE_ROOM * limit else keep
+            return end if length(end) >= room * limit else keep
     return keep
 
 
-def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
-            ) -> dict[str, Any]:
+def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
+            sentence_room: float = SENTENCE_ROOM) -> dict[str, Any]:
     """The values to render: as much of each shrinkable field as the limit allows."""
     working = dict(context)
 
@@ -160,23 +165,32 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
             return count(tidy(render({**working, field: _join_units(units, n)})))
 
         keep = _largest_fitting(lambda n: length(n) <= limit, guess, len(units))
-        working[field] = _join_units(units, _sentence_cut(units, keep, length, limit))
+        working[field] = _join_units(
+            units, _sentence_cut(units, keep, length, limit, sentence_room))
         return working
     return working
 
 
-def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int
-                  ) -> tuple[str, str, list[str]]:
+def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int,
+                  sentence_room: float = SENTENCE_ROOM) -> tuple[str, str, list[str]]:
     """The fitted text, what of the summary it had to leave out (for a thread), and what
-    was shortened, in words for the preview."""
+    was shortened, in words for the preview.
+
+    It always fits when the link alone does: when shortening the title is not enough (the
+    template's other text is too long), the post is the link alone.
+    """
     text = tidy(render(context))
     if count(text) <= limit:
         return text, "", []
-    values = _shrink(render, context, count, limit)
+    values = _shrink(render, context, count, limit, sentence_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
-    return tidy(render(values)), rest, shortened(context, values)
+    text = tidy(render(values))
+    url = str(context.get("url") or "")
+    if count(text) > limit and url and count(url) <= limit:
+        return url, "", [LINK_ONLY]
+    return text, rest, shortened(context, values)
 
 
 def shortened(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -205,46 +219,151 @@ def fit(render: Render, context: Mapping[str, Any], count: Count, limit: int) ->
     return fit_with_rest(render, context, count, limit)[0]
 
 
-_SENTENCES = regex.compile(r"\S.*?(?:[.!?…。！？][\"'”’»)\]]*(?=\s|$)|$)\s*", regex.S)
+# Break levels after a unit, best first: a paragraph, a sentence, a clause, a word.
+PARAGRAPH, SENTENCE, CLAUSE, WORD, INSIDE = 4, 3, 2, 1, 0
+_CLAUSE_END = regex.compile(r"[\w\p{M}\"'”’»)\]][,;:]$|\s[–—-]$|[、，；：]$")
+# The share of a part that a break at a sentence (a clause) must still fill.
+_FILL = {PARAGRAPH: 0.5, SENTENCE: 0.5, CLAUSE: 0.7}
 
 
-def _pieces(text: str, count: Count, limit: int) -> list[tuple[str, bool]]:
-    """text in pieces that each fit: whole paragraphs, else sentences, else words; each
-    with whether it starts a paragraph."""
-    pieces: list[tuple[str, bool]] = []
-    for paragraph in (p.strip() for p in text.split("\n\n")):
-        if not paragraph:
-            continue
-        first = len(pieces)
-        if count(paragraph) <= limit:
-            pieces.append((paragraph, True))
-            continue
-        for sentence in (m.group().strip() for m in _SENTENCES.finditer(paragraph)):
-            if count(sentence) <= limit:
-                pieces.append((sentence, False))
-                continue
-            run = ""
-            for unit in _units(sentence):
-                if run and count(run + unit.rstrip()) > limit:
-                    pieces.append((run.rstrip(), False))
-                    run = ""
-                run += unit
-            if run.strip():
-                pieces.append((run.rstrip(), False))
-        if len(pieces) > first:
-            pieces[first] = (pieces[first][0], True)
+def stub_floor(limit: int) -> int:
+    """The count under which a thread part is a stub, for parts of this limit."""
+    return min(STUB, limit // 3)
+
+
+def _level(unit: str) -> int:
+    """How well a part may end after this unit."""
+    if unit[-1:].isspace() and "\n\n" in unit[len(unit.rstrip()):]:
+        return PARAGRAPH
+    if _ends_sentence(unit):
+        return SENTENCE
+    stripped = unit.rstrip()
+    if (stripped != unit and _CLAUSE_END.search(stripped)) or stripped[-1:] in "、，；：":
+        return CLAUSE
+    if unit.endswith(ELLIPSIS) and not unit[-1:].isspace():
+        return INSIDE
+    return WORD
+
+
+def _break_word(unit: str, count: Count, limit: int) -> list[str]:
+    """A unit longer than a part, in pieces that each fit: cut between graphemes, each
+    piece but the last ending with an ellipsis (the last resort: inside a word)."""
+    pieces: list[str] = []
+    clusters = graphemes(unit)
+    while clusters:
+        if count("".join(clusters).strip()) <= limit:
+            pieces.append("".join(clusters))
+            break
+        keep = _largest_fitting(
+            lambda n, clusters=clusters: n == 0 or  # type: ignore[misc]
+            count("".join(clusters[:n]).strip() + ELLIPSIS) <= limit,
+            len(clusters) * limit // max(count("".join(clusters)), 1), len(clusters) - 1)
+        keep = max(keep, 1)  # a grapheme longer than a part: it cannot be cut
+        pieces.append("".join(clusters[:keep]).rstrip() + ELLIPSIS)
+        clusters = clusters[keep:]
     return pieces
 
 
+def _thread_units(text: str, count: Count, limit: int) -> list[str]:
+    units: list[str] = []
+    for unit in _units(text):
+        if len(unit) > limit // 4 and count(unit.strip()) > limit:
+            units.extend(_break_word(unit, count, limit))
+        else:
+            units.append(unit)
+    return units
+
+
 def split_thread(text: str, count: Count, limit: int) -> list[str]:
-    """A long text as the parts of a reply chain: each part fits, cut at a paragraph,
-    else a sentence, else a word boundary; parts are filled as far as they go."""
-    parts: list[str] = []
-    for piece, starts_paragraph in _pieces(text, count, limit):
-        if parts:
-            joined = f"{parts[-1]}{chr(10) * 2 if starts_paragraph else ' '}{piece}"
-            if count(joined) <= limit:
-                parts[-1] = joined
-                continue
-        parts.append(piece)
-    return parts
+    """A long text as the parts of a reply chain, each fitting the limit.
+
+    Each part is filled as far as it goes, then ends at the last paragraph or sentence end
+    that still fills half of it, else the last clause (a comma, a semicolon, a dash) that
+    fills seven tenths, else the last word; a word longer than a part is cut inside, with
+    an ellipsis. The last two parts are balanced so that the last is no stub.
+    """
+    units = _thread_units(text.strip(), count, limit)
+    if not units:
+        return []
+    levels = [_level(unit) for unit in units]
+
+    def part(start: int, end: int) -> str:
+        return "".join(units[start:end]).strip()
+
+    bounds: list[tuple[int, int]] = []
+    start, total = 0, len(units)
+    guess = total * limit // max(count(text), 1)
+    while start < total:
+        def fits(n: int, at: int = start) -> bool:
+            return count(part(at, at + n)) <= limit
+
+        def length(end: int, at: int = start) -> int:
+            return count(part(at, end))
+
+        keep = _largest_fitting(fits, guess, total - start)
+        end = start + max(keep, 1)  # a unit that cannot be cut (one huge grapheme)
+        if end < total:
+            end = _best_break(levels, start, end, length, limit)
+        bounds.append((start, end))
+        guess, start = end - start, end
+    if len(bounds) > 1 and count(part(*bounds[-1])) < stub_floor(limit):
+        bounds[-2:] = _balance(levels, bounds[-2:], part, count, limit)
+    return [part(*bound) for bound in bounds]
+
+
+def _best_break(levels: Sequence[int], start: int, end: int, length: Callable[[int], int],
+                limit: int) -> int:
+    """Where a part from start, which fits up to end, best ends."""
+    if levels[end - 1] >= SENTENCE:
+        return end
+    for level in (SENTENCE, CLAUSE):
+        at = next((e for e in range(end - 1, start, -1) if levels[e - 1] >= level), None)
+        if at is not None and length(at) >= _FILL[level] * limit:
+            return at
+    return end
+
+
+def _balance(levels: Sequence[int], last: list[tuple[int, int]],
+             part: Callable[[int, int], str], count: Count, limit: int
+             ) -> list[tuple[int, int]]:
+    """The units of the last two parts as two that fit and are no stubs: at the best
+    break, the most even of those (unchanged when there is none)."""
+    floor = stub_floor(limit)
+    start, end = last[0][0], last[-1][1]
+    best: tuple[int, int, int] | None = None
+    for middle in range(start + 1, end):
+        if levels[middle - 1] == INSIDE:
+            continue
+        first, second = count(part(start, middle)), count(part(middle, end))
+        if first > limit or second > limit or min(first, second) < floor:
+            continue
+        score = (min(levels[middle - 1], SENTENCE), -abs(first - second), middle)
+        if best is None or score > best:
+            best = score
+    if best is None:
+        return last
+    return [(start, best[2]), (best[2], end)]
+
+
+def restated(title: str, summary: str) -> str:
+    """Which of the two restates the other: "summary" when it says no more than the title
+    (the same words, or the title's start), "title" when the summary starts with the
+    title's words and goes on; else ""."""
+    plain_title = _plain(title)
+    if not plain_title or not summary:
+        return ""
+    plain_summary = _plain(summary[:len(title) * 2 + 16])
+    if not plain_summary:
+        return ""
+    if plain_title.startswith(plain_summary) and len(_plain(summary)) <= len(plain_title):
+        return "summary"
+    if plain_summary.startswith(plain_title + " ") or plain_summary == plain_title:
+        return "title"
+    return ""
+
+
+_WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))

@@ -194,12 +194,11 @@ def test_mastodon_length_agrees_with_mastodons_rule(oracles: Oracles, text: str)
 FIT_URL = "https://blog.example/posts/" + "long-slug-" * 3 + "/"
 
 
-@pytest.mark.parametrize("name", ["x", "mastodon", "bluesky"])
-@settings(max_examples=max(EXAMPLES // 10, 50), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(title=TEXT, summary=TEXT, tags=st.lists(st.sampled_from(TAGS[:12]), max_size=4))
-def test_every_fitted_part_is_valid_and_counted_as_the_platform_counts_it(
-        oracles: Oracles, name: str, title: str, summary: str, tags: list[str]) -> None:
+LONG_TEXT = st.lists(TEXT, max_size=12).map(" ".join)
+
+
+def fitted_draft(name: str, title: str, summary: str, tags: list[str],
+                 options: dict[str, Any]) -> Any:
     from datetime import UTC, datetime
 
     from syndicate.articles import ArticleSource
@@ -209,26 +208,75 @@ def test_every_fitted_part_is_valid_and_counted_as_the_platform_counts_it(
     from syndicate.settings import settings_from_pelican
     from syndicate.templates import DraftTemplates
 
-    platform = PLATFORM_CLASSES[name](PlatformSettings(name, {}))
+    platform = PLATFORM_CLASSES[name](PlatformSettings(name, options))
     article = ArticleSource(key="a.md", source="content/a.md", url=FIT_URL,
                             title=title.strip() or "T", summary=summary,
                             date=datetime(2026, 1, 1, tzinfo=UTC), lang="en",
                             tags=tuple(tags))
     site = settings_from_pelican({"PATH": "content", "SYNDICATE": {}}, "test", environ={})
-    draft = draft_for(article, platform, site, DraftTemplates(None))
+    return draft_for(article, platform, site, DraftTemplates(None))
+
+
+def assert_valid_and_counted(oracles: Oracles, name: str, draft: Any) -> None:
+    """Every part fits, is valid, and is counted to the unit as the platform counts it."""
+    assert draft.fits, draft.problems
     texts = [part.text for part in draft.parts]
     for part, reference in zip(draft.parts, oracles.measure(texts), strict=True):
         if name == "x":
             assert part.length == reference["x"]["weightedLength"]
-            # Not done yet (issue 11): X drafts keep U+FFFE, U+FEFF and U+FFFF, which
-            # twitter-text refuses; every other fitting part must be valid.
-            if draft.fits:
-                assert reference["x"]["valid"] or "\ufffe" in part.text or \
-                    "\ufeff" in part.text or "\uffff" in part.text
+            assert reference["x"]["valid"], part.text
         elif name == "mastodon":
             assert part.length == reference["mastodon"]
         else:
             assert part.length == max(reference["bluesky"]["graphemes"],
                                       301 if reference["bluesky"]["bytes"] > 3000 else 0)
-        if draft.fits:
-            assert part.length <= platform.limit
+            assert reference["bluesky"]["graphemes"] <= 300
+            assert reference["bluesky"]["bytes"] <= 3000
+        assert part.length <= draft.limit
+
+
+FITTING = settings(max_examples=max(EXAMPLES // 10, 50), deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.mark.parametrize("name", ["x", "mastodon", "bluesky"])
+@FITTING
+@given(title=TEXT, summary=TEXT, tags=st.lists(st.sampled_from(TAGS[:12]), max_size=4))
+@example(title="\ufeffTitle\ufffe", summary="", tags=[])
+def test_every_fitted_part_is_valid_and_counted_as_the_platform_counts_it(
+        oracles: Oracles, name: str, title: str, summary: str, tags: list[str]) -> None:
+    draft = fitted_draft(name, title, summary, tags, {})
+    assert_valid_and_counted(oracles, name, draft)
+    refused = [c for c in title + summary + "".join(tags) if c in "\ufffe\ufeff\uffff"]
+    if name == "x" and refused:
+        assert any(note.startswith("removed ") and "X refuses" in note
+                   for note in draft.shortened), draft.shortened
+
+
+def test_x_drafts_leave_out_the_characters_x_refuses(oracles: Oracles) -> None:
+    draft = fitted_draft("x", "A\ufeff walk\ufffe", "", [], {})
+    assert draft.parts[0].text == f"A walk\n\n{FIT_URL}"
+    assert "removed 2 characters X refuses (U+FEFF, U+FFFE)" in draft.shortened
+    assert oracles.measure([draft.parts[0].text])[0]["x"]["valid"]
+
+
+WORDY = st.lists(st.one_of(TEXT, st.sampled_from(["x" * 400, "a" * 330, "é" * 320,
+                                                   "e" + "\u0301" * 20])),
+                 max_size=16).map(" ".join)
+
+
+@pytest.mark.parametrize("name", ["x", "mastodon", "bluesky"])
+@FITTING
+@given(title=TEXT, summary=WORDY, tags=st.lists(st.sampled_from(TAGS[:12]), max_size=4),
+       numbering=st.sampled_from(["", "{n}/{total}"]))
+# A word longer than a part; Zalgo words over the 3,000-byte cap in fewer than 300
+# graphemes.
+@example(title="T", summary="a" * 700, tags=[], numbering="")
+@example(title="T", summary=" ".join(["e" + "\u0301" * 20] * 200), tags=[],
+         numbering="{n}/{total}")
+def test_every_thread_part_is_valid_and_counted_as_the_platform_counts_it(
+        oracles: Oracles, name: str, title: str, summary: str, tags: list[str],
+        numbering: str) -> None:
+    draft = fitted_draft(name, title, summary, tags,
+                         {"thread": True, "numbering": numbering or None})
+    assert_valid_and_counted(oracles, name, draft)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
 _LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
-# Characters X refuses in a post.
+# Characters X refuses in a post (twitter-text 3.1.0 invalidCharsGroup; it accepts the
+# direction controls U+202A-U+202E): drafts leave them out.
 INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 
 MAX_URL_LENGTH = 4096
@@ -260,6 +261,8 @@ class X(Platform):
     # X has no idempotency, but a part in doubt is looked for among the account's own
     # latest posts before it is sent again: the lookup decides.
     retry_is_safe = True
+    # Left out of drafts (and said so in the preview): X calls a post holding one invalid.
+    refused_characters = INVALID_CHARACTERS
 
     def count(self, text: str) -> int:
         return weighted_length(text)
