@@ -25,6 +25,7 @@ from syndicate.platforms.base import Platform
 from syndicate.settings import Settings
 from syndicate.templates import DraftTemplate, DraftTemplates
 
+TITLE_LOST = ("title cut at a word", "title cut after a sentence", "title left out")
 # Metadata that replaces the template: for all platforms, or for one.
 SOCIAL_KEY = "social"
 
@@ -341,8 +342,9 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
     if numbering and len(texts) > 1:
         texts = [f"{text} {numbering.format(n=n, total=len(texts))}"
                  for n, text in enumerate(texts, start=1)]
-    warnings = [f"{article.source}: the {platform.label} post is {note} (it did not fit)"
-                for note in notes if note == LINK_ONLY or note.startswith("title cut")]
+    # What fitting lost beyond the summary and hashtags: check warns about it.
+    warnings = [f"{article.source}: the {platform.label} post did not fit: {note}"
+                for note in notes if note == LINK_ONLY or note in TITLE_LOST]
     parts: list[Part] = []
     problems: list[str] = []
     for text in texts:

@@ -245,33 +245,21 @@ def _level(unit: str) -> int:
     return WORD
 
 
-def _break_word(unit: str, count: Count, limit: int) -> list[str]:
-    """A unit longer than a part, in pieces that each fit: cut between graphemes, each
-    piece but the last ending with an ellipsis (the last resort: inside a word)."""
-    pieces: list[str] = []
-    clusters = graphemes(unit)
-    while clusters:
-        if count("".join(clusters).strip()) <= limit:
-            pieces.append("".join(clusters))
-            break
-        keep = _largest_fitting(
-            lambda n, clusters=clusters: n == 0 or  # type: ignore[misc]
-            count("".join(clusters[:n]).strip() + ELLIPSIS) <= limit,
-            len(clusters) * limit // max(count("".join(clusters)), 1), len(clusters) - 1)
-        keep = max(keep, 1)  # a grapheme longer than a part: it cannot be cut
-        pieces.append("".join(clusters[:keep]).rstrip() + ELLIPSIS)
-        clusters = clusters[keep:]
-    return pieces
+def _cut_word(before: str, word: str, count: Count, limit: int) -> tuple[str, str] | None:
+    """word cut between graphemes so that before, its head and an ellipsis fill a part:
+    (head with the ellipsis, the rest); None when not even one grapheme fits there."""
+    clusters = graphemes(word)
 
+    def fits(n: int) -> bool:
+        return n == 0 or count((before + "".join(clusters[:n])).strip() + ELLIPSIS) <= limit
 
-def _thread_units(text: str, count: Count, limit: int) -> list[str]:
-    units: list[str] = []
-    for unit in _units(text):
-        if len(unit) > limit // 4 and count(unit.strip()) > limit:
-            units.extend(_break_word(unit, count, limit))
-        else:
-            units.append(unit)
-    return units
+    keep = _largest_fitting(fits, len(clusters) * (limit - count(before.strip())) //
+                            max(count(word), 1), len(clusters) - 1)
+    if keep == 0:
+        if before.strip():
+            return None
+        keep = 1  # a grapheme longer than a part: it cannot be cut
+    return "".join(clusters[:keep]).rstrip() + ELLIPSIS, "".join(clusters[keep:])
 
 
 def split_thread(text: str, count: Count, limit: int) -> list[str]:
@@ -279,13 +267,15 @@ def split_thread(text: str, count: Count, limit: int) -> list[str]:
 
     Each part is filled as far as it goes, then ends at the last paragraph or sentence end
     that still fills half of it, else the last clause (a comma, a semicolon, a dash) that
-    fills seven tenths, else the last word; a word longer than a part is cut inside, with
-    an ellipsis. The last two parts are balanced so that the last is no stub.
+    fills seven tenths, else the last word. A word longer than a part is cut inside, with
+    an ellipsis, as a last resort (never a link, mention or hashtag, nor a grapheme). The
+    last two parts are balanced so that the last is no stub.
     """
-    units = _thread_units(text.strip(), count, limit)
+    units = _units(text.strip())
     if not units:
         return []
     levels = [_level(unit) for unit in units]
+    floor = stub_floor(limit)
 
     def part(start: int, end: int) -> str:
         return "".join(units[start:end]).strip()
@@ -300,13 +290,24 @@ def split_thread(text: str, count: Count, limit: int) -> list[str]:
         def length(end: int, at: int = start) -> int:
             return count(part(at, end))
 
-        keep = _largest_fitting(fits, guess, total - start)
-        end = start + max(keep, 1)  # a unit that cannot be cut (one huge grapheme)
+        end = start + _largest_fitting(fits, guess, total - start)
         if end < total:
-            end = _best_break(levels, start, end, length, limit)
+            word = units[end]
+            if (end == start or length(end) < floor) and count(word.strip()) > limit \
+                    and not _ATOMIC.match(word.lstrip()):
+                # Last resort: the next word is longer than a part; cut it inside.
+                cut = _cut_word("".join(units[start:end]), word, count, limit)
+                if cut is not None:
+                    units[end:end + 1] = cut
+                    levels[end:end + 1] = [INSIDE, _level(cut[1])]
+                    total += 1
+                    end += 1
+            elif end > start:
+                end = _best_break(levels, start, end, length, limit)
+        end = max(end, start + 1)  # a link longer than a part stays whole
         bounds.append((start, end))
         guess, start = end - start, end
-    if len(bounds) > 1 and count(part(*bounds[-1])) < stub_floor(limit):
+    if len(bounds) > 1 and count(part(*bounds[-1])) < floor:
         bounds[-2:] = _balance(levels, bounds[-2:], part, count, limit)
     return [part(*bound) for bound in bounds]
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syndicate.articles import ArticleSource, hashtag
 from syndicate.drafts import draft_for
 from syndicate.fast_templates import compile_simple
-from syndicate.fitting import ELLIPSIS, shorten
+from syndicate.fitting import ELLIPSIS, LINK_ONLY, shorten
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PlatformSettings
 from syndicate.settings import settings_from_pelican
@@ -40,6 +40,9 @@ def make_article(title: str, summary: str, tags: list[str]) -> ArticleSource:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=TEXT, summary=TEXT, tags=st.lists(TEXT, max_size=6),
        limit=st.integers(min_value=60, max_value=600))
+# A title of words too long to keep one next to the link: the link alone.
+@example(title="x" * 600, summary="", tags=[], limit=90)
+@example(title="A walk", summary="", tags=[], limit=60)
 def test_every_fitted_draft_fits_keeps_the_link_and_whole_graphemes(
         name: str, title: str, summary: str, tags: list[str], limit: int) -> None:
     platform = PLATFORM_CLASSES[name](PlatformSettings(name, {"limit": limit}))
@@ -48,13 +51,16 @@ def test_every_fitted_draft_fits_keeps_the_link_and_whole_graphemes(
     shown = [f["features"][0].get("uri") for f in draft.parts[0].facets]
     assert URL in text or URL in shown, "the article link is never cut or dropped"
     assert draft.parts[0].length == platform.count(text)
-    minimal = platform.count(URL)
-    if draft.fits:
-        assert draft.parts[0].length <= limit
-    else:
-        assert draft.problems, "a draft that does not fit says why"
-        # Only when even the title alone cannot be made to fit next to the link.
-        assert minimal + 2 > limit or draft.parts[0].length > limit
+    # Fitting always succeeds when the link alone fits: the title shortened, else the
+    # link alone; check warns about either, naming what was lost.
+    assert platform.count(URL) > limit or draft.fits, draft.problems
+    assert draft.parts[0].length <= limit or not draft.fits
+    if LINK_ONLY in draft.shortened:
+        assert text == URL or URL in shown
+        assert any("only the link" in warning for warning in draft.warnings)
+    for note in draft.shortened:
+        if note in ("title cut at a word", "title cut after a sentence", "title left out"):
+            assert any(note in warning for warning in draft.warnings)
     assert "".join(graphemes(text)) == text
 
 
