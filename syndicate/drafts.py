@@ -15,6 +15,8 @@ from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
 from syndicate.fitting import (
     LINK_ONLY,
+    THREAD_CLAUSE_ROOM,
+    THREAD_SENTENCE_ROOM,
     fit_with_rest,
     restated,
     split_thread,
@@ -248,21 +250,24 @@ def _without_characters(context: dict[str, Any], refused: frozenset[str]
     return cleaned, removed
 
 
+THREAD_ROOM = {"sentence_room": THREAD_SENTENCE_ROOM, "clause_room": THREAD_CLAUSE_ROOM}
+
+
 def _thread(render: Any, context: dict[str, Any], measure: Any, room: int
             ) -> tuple[list[str], list[str]]:
     """The parts of a reply chain and what fitting did: the first part fitted (its summary
-    cut at a sentence when one ends past half of it), the rest of the summary split
-    after it. When that rest would be a stub, the first part keeps less; the hashtags go
-    at the end of the last part when they fit there."""
+    cut after a sentence, else a clause, even one that leaves more room unused), the rest
+    of the summary split after it. When that rest would be a stub, the first part keeps
+    less; the hashtags go at the end of the last part when they fit there."""
     floor = stub_floor(room)
-    first, rest, notes = fit_with_rest(render, context, measure, room, sentence_room=0.5)
+    first, rest, notes = fit_with_rest(render, context, measure, room, **THREAD_ROOM)
     limit = room
     for _ in range(4):
         if not rest or measure(rest.strip()) >= floor or limit <= floor:
             break
         # Too little left for a part of its own: leave more of the summary to it.
         limit -= floor - measure(rest.strip()) + 1
-        fitted = fit_with_rest(render, context, measure, limit, sentence_room=0.5)
+        fitted = fit_with_rest(render, context, measure, limit, **THREAD_ROOM)
         if any(n == LINK_ONLY or n.startswith("title") for n in fitted[2]):
             break  # not at the cost of the title
         first, rest, notes = fitted

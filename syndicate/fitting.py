@@ -38,6 +38,9 @@ _MIXED_RUNS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{
 _ATOMIC = regex.compile(r"(?:https?://|www\.)\S+|[@#＃]\S+")
 # A share of the limit a sentence cut must still fill, or a word cut does better.
 SENTENCE_ROOM = 0.9
+# In the first part of a thread the rest follows: a cut after a sentence may leave more
+# room unused (past three tenths), else one after a clause (past six tenths).
+THREAD_SENTENCE_ROOM, THREAD_CLAUSE_ROOM = 0.3, 0.6
 # The note of a post that is the article's link alone: nothing else could fit.
 LINK_ONLY = "only the link: the title, summary and hashtags left out"
 # A thread part shorter than this (in the platform's count, without its number) reads as
@@ -124,17 +127,25 @@ def _largest_fitting(fits: Callable[[int], bool], guess: int, most: int) -> int:
 
 
 def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
-                  limit: int, room: float = SENTENCE_ROOM) -> int:
+                  limit: int, room: float = SENTENCE_ROOM, clause_room: float = 0.0) -> int:
     """Where to cut: after the last whole sentence within keep units, if that still fills
-    most of the room (a person shortens at a full stop); else keep itself."""
+    most of the room (a person shortens at a full stop); else, when clause_room is given,
+    after the last clause that fills that share; else keep itself."""
     for end in range(keep, 0, -1):
         if _ends_sentence(units[end - 1]):
-            return end if length(end) >= room * limit else keep
+            if length(end) >= room * limit:
+                return end
+            break
+    if clause_room:
+        for end in range(keep, 0, -1):
+            if _level(units[end - 1]) == CLAUSE:
+                return end if length(end) >= clause_room * limit else keep
     return keep
 
 
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
-            sentence_room: float = SENTENCE_ROOM) -> dict[str, Any]:
+            sentence_room: float = SENTENCE_ROOM, clause_room: float = 0.0
+            ) -> dict[str, Any]:
     """The values to render: as much of each shrinkable field as the limit allows."""
     working = dict(context)
 
@@ -166,13 +177,14 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
 
         keep = _largest_fitting(lambda n: length(n) <= limit, guess, len(units))
         working[field] = _join_units(
-            units, _sentence_cut(units, keep, length, limit, sentence_room))
+            units, _sentence_cut(units, keep, length, limit, sentence_room, clause_room))
         return working
     return working
 
 
 def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int,
-                  sentence_room: float = SENTENCE_ROOM) -> tuple[str, str, list[str]]:
+                  sentence_room: float = SENTENCE_ROOM, clause_room: float = 0.0
+                  ) -> tuple[str, str, list[str]]:
     """The fitted text, what of the summary it had to leave out (for a thread), and what
     was shortened, in words for the preview.
 
@@ -182,7 +194,7 @@ def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limi
     text = tidy(render(context))
     if count(text) <= limit:
         return text, "", []
-    values = _shrink(render, context, count, limit, sentence_room)
+    values = _shrink(render, context, count, limit, sentence_room, clause_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
