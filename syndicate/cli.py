@@ -127,7 +127,7 @@ def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]
 
     templates = DraftTemplates(settings.templates_path)
     return [draft for article in done
-            for draft in drafts_for(article.source, settings, templates)]
+            for draft in drafts_for(article.article(), settings, templates)]
 
 
 def draft_order(draft: Draft) -> tuple[str, str, str]:

@@ -8,10 +8,11 @@ content errors; never a secret.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,17 @@ class DoneArticle:
     """An article posted, skipped or retracted on every platform it goes to, and not
     changed since it was posted: the build keeps what it is made of, not its drafts."""
 
-    source: ArticleSource
+    source: ArticleSource  # its summary not made yet: see article()
     # Platform → the inputs fingerprint of its draft (see drafts.inputs_fingerprint).
     inputs: dict[str, str]
+    # What its summary is made from: see summary_from.
+    summary_from: tuple[str, str] = ("", "")
+
+    def article(self) -> ArticleSource:
+        """The article as the build would draft it, its summary made."""
+        if not self.summary_from[0]:
+            return self.source
+        return replace(self.source, summary=summary_from(*self.summary_from))
 
     @property
     def key(self) -> str:
@@ -59,7 +68,8 @@ class Manifest:
         write_manifest(path, self.siteurl, self.errors,
                        [encode_draft(d.to_json()) for d in self.drafts],
                        [*articles_of(self.drafts),
-                        *(encode_article(a.key, a.inputs, a.source) for a in self.done)])
+                        *(encode_article(a.key, a.inputs, a.source, a.summary_from)
+                          for a in self.done)])
 
     def article_urls(self) -> set[tuple[str, str]]:
         """(key, URL) of every article the build saw, drafted or done."""
@@ -84,6 +94,14 @@ def source_to_json(source: ArticleSource) -> dict[str, Any]:
             "metadata": dict(source.metadata), "summary_digest": source.summary_digest}
 
 
+def summary_from(kind: str, html: str) -> str:
+    """The summary as the build makes it (pelican_build.summary_text), from the kind of
+    HTML it is made from and that HTML."""
+    from syndicate.excerpt import first_prose, plain_text
+
+    return first_prose(html) if kind == "content" else plain_text(html)
+
+
 def source_from_json(data: dict[str, Any]) -> ArticleSource:
     return ArticleSource(
         key=data["key"], source=data["source"], url=data["url"], title=data["title"],
@@ -94,13 +112,14 @@ def source_from_json(data: dict[str, Any]) -> ArticleSource:
         summary_digest=data["summary_digest"])
 
 
-def encode_article(key: str, inputs: dict[str, str], done: ArticleSource | None = None
-                   ) -> str:
+def encode_article(key: str, inputs: dict[str, str], done: ArticleSource | None = None,
+                   summary: tuple[str, str] = ("", "")) -> str:
     """An article as one line of JSON: its drafts' inputs fingerprints and, when it is done
-    everywhere, its source (to draft it on demand). Never starts like a draft's line."""
+    everywhere, its source (to draft it on demand) with what its summary is made from
+    (see summary_from). Never starts like a draft's line."""
     line: dict[str, Any] = {"key": key}
     if done is not None:
-        line["done"] = source_to_json(done)
+        line["done"] = {**source_to_json(done), "summary_from": list(summary)}
     line["inputs"] = inputs
     return json.dumps(line, ensure_ascii=False)
 
@@ -144,9 +163,19 @@ def encode_draft(draft: dict[str, Any]) -> str:
 _FINGERPRINT_TAIL = re.compile(r', "fingerprint": "([0-9a-f]{64})"}$')
 
 
-def previous_drafts(path: Path) -> tuple[str | None, dict[str, str], list[str]]:
+def lines_digest(lines: Iterable[str]) -> str:
+    """A digest of article lines: whether a build's are the last build's, without
+    keeping those (a done article's line holds its HTML)."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def previous_drafts(path: Path) -> tuple[str | None, dict[str, str], str]:
     """The last build's SITEURL, its drafts as JSON text by fingerprint (for reuse), and
-    its article lines.
+    the lines_digest of its article lines.
 
     Empty when there is no usable manifest, or it had errors (its drafts may be partial).
     """
@@ -154,19 +183,20 @@ def previous_drafts(path: Path) -> tuple[str | None, dict[str, str], list[str]]:
         with path.open(encoding="utf-8") as lines:
             header = json.loads(next(lines).removesuffix('"drafts": [\n') + '"drafts": []}')
             if header.get("version") != VERSION or header.get("errors"):
-                return None, {}, []
+                return None, {}, ""
             drafts = {}
-            articles = []
+            articles = hashlib.sha256()
             for line in lines:
                 line = line.rstrip("\n").removesuffix(",")
                 match = _FINGERPRINT_TAIL.search(line)
                 if match:
                     drafts[match.group(1)] = line
                 elif line.startswith('{"key": '):
-                    articles.append(line)
-            return header["siteurl"], drafts, articles
+                    articles.update(line.encode("utf-8"))
+                    articles.update(b"\n")
+            return header["siteurl"], drafts, articles.hexdigest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
-        return None, {}, []
+        return None, {}, ""
 
 
 # The first keys of every draft line, in the order to_json writes them: the article and
@@ -226,7 +256,7 @@ def load_manifest(path: Path) -> Manifest:
     inputs = {}
     for article in data.get("articles") or []:
         if "done" in article:
-            done.append(DoneArticle(source_from_json(article["done"]), article["inputs"]))
+            done.append(done_article(article))
         else:
             inputs[article["key"]] = article["inputs"]
     for draft in drafts:
@@ -240,6 +270,11 @@ def load_manifest(path: Path) -> Manifest:
     )
 
 
+def done_article(line: dict[str, Any]) -> DoneArticle:
+    kind, html = line["done"].get("summary_from") or ("", "")
+    return DoneArticle(source_from_json(line["done"]), line["inputs"], (kind, html))
+
+
 def done_articles(path: Path) -> list[DoneArticle]:
     """The articles done everywhere, read off their lines without decoding the drafts."""
     done = []
@@ -250,6 +285,5 @@ def done_articles(path: Path) -> list[DoneArticle]:
             if line.startswith('{"key": '):
                 article = json.loads(line.rstrip("\n").removesuffix(","))
                 if "done" in article:
-                    done.append(DoneArticle(source_from_json(article["done"]),
-                                            article["inputs"]))
+                    done.append(done_article(article))
     return done

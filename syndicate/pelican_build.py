@@ -10,7 +10,8 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,13 @@ from syndicate.errors import SyndicateError
 from syndicate.excerpt import first_prose, plain_text
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger
-from syndicate.manifest import encode_article, encode_draft, previous_drafts, write_manifest
+from syndicate.manifest import (
+    encode_article,
+    encode_draft,
+    lines_digest,
+    previous_drafts,
+    write_manifest,
+)
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.responses import Responses
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
@@ -70,8 +77,13 @@ def is_publishable(article: Any, now: datetime | None = None) -> bool:
 
 
 def article_key(article: Any) -> str:
-    pinned = article.metadata.get("syndicate_key")
-    return str(pinned).strip() if pinned else str(article.get_relative_source_path())
+    # Kept on the article: the links, the ledger and the drafts each ask for it.
+    key = getattr(article, "_syndicate_key", None)
+    if key is None:
+        pinned = article.metadata.get("syndicate_key")
+        key = str(pinned).strip() if pinned else str(article.get_relative_source_path())
+        article._syndicate_key = key
+    return str(key)
 
 
 def _relative_to(path: str, root: str) -> str:
@@ -136,6 +148,22 @@ def append_to_content(article: Any, html: str) -> None:
     original = source_content(article)
     setattr(article, SOURCE_CONTENT, original)
     article._content = original + html
+
+
+def summary_html(article: Any) -> tuple[str, str]:
+    """What summary_text makes the summary from, without the work of making it: "summary"
+    or "description" (its HTML, made plain text) or "content" (its first real paragraph),
+    and that HTML (links resolved)."""
+    metadata = article.metadata
+    if "summary" in metadata:
+        return "summary", str(article.summary)
+    if metadata.get("description"):
+        return "description", str(metadata["description"])
+    content = str(article.content)
+    appended = content.rfind('\n<aside class="syndicate">')
+    if getattr(article, "syndicate_appended", ()) and appended >= 0:
+        content = content[:appended]  # what append_to_articles added: no prose of its own
+    return "content", content
 
 
 def summary_text(article: Any) -> str:
@@ -244,10 +272,12 @@ class BuildSession:
     def __init__(self, pelican_settings: Mapping[str, Any]) -> None:
         self.pelican_settings = pelican_settings
         self.errors: list[str] = []
-        # (sort key, draft as a line of JSON): reused drafts are never parsed.
-        self.drafts: list[tuple[tuple[str, str, str], str]] = []
-        # (sort key, article line): each article's inputs; a done article's source.
-        self.articles: list[tuple[tuple[str, str], str]] = []
+        # (sort key, draft as a line of JSON, compressed): reused drafts are never parsed,
+        # and thousands of drafts held to the build's end take little memory.
+        self.drafts: list[tuple[tuple[str, str, str], bytes]] = []
+        # (sort key, article line): each article's inputs; a done article's source. Kept
+        # compressed: a done article's line holds its HTML, the whole blog's in all.
+        self.articles: list[tuple[tuple[str, str], bytes]] = []
         # How many articles were drafted, and how many were done everywhere (not drafted).
         self.drafted = self.done = 0
         self.settings: Settings | None = None
@@ -256,13 +286,13 @@ class BuildSession:
         # Article URL → the addresses of its copies, for the Atom feeds.
         self.copies: dict[str, list[str]] = {}
         self.previous: dict[str, str] = {}
-        self.previous_articles: list[str] = []
+        self.previous_articles = ""  # their lines_digest
         self.previous_siteurl: str | None = None
         self.theme_templates: Any = None  # a Jinja2 Environment, made when first needed
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
-            self.ledger = Ledger.load(self.settings.ledger_path)
+            self.ledger = Ledger.load_for_build(self.settings.ledger_path)
             self.responses = Responses.load(self.settings.responses_path)
             self.previous_siteurl, self.previous, self.previous_articles = previous_drafts(
                 self.settings.manifest_path)
@@ -362,9 +392,9 @@ class BuildSession:
                     continue
                 inputs = platform_inputs(source, names, self.settings, self.templates)
                 if self.is_done(source.key, inputs):
-                    source = replace(source, summary=summary_text(article))
-                    self.articles.append(((date, source.key),
-                                          encode_article(source.key, inputs, source)))
+                    # Its summary is made only if a preview asks for its drafts.
+                    self.articles.append(((date, source.key), _packed(encode_article(
+                        source.key, inputs, source, summary_html(article)))))
                     self.done += 1
                     continue
                 reused = reusable_drafts(source, self.settings, self.templates, self.previous)
@@ -372,9 +402,10 @@ class BuildSession:
                     source = replace(source, summary=summary_text(article))
                     reused = [(draft.platform, encode_draft(draft.to_json()))
                               for draft in drafts_for(source, self.settings, self.templates)]
-                self.drafts.extend(((date, source.key, platform), text)
+                self.drafts.extend(((date, source.key, platform), _packed(text))
                                    for platform, text in reused)
-                self.articles.append(((date, source.key), encode_article(source.key, inputs)))
+                self.articles.append(((date, source.key),
+                                      _packed(encode_article(source.key, inputs))))
                 self.drafted += 1
             except SyndicateError as error:
                 self._error(error.line())
@@ -425,16 +456,21 @@ class BuildSession:
         self.drafts.sort(key=lambda item: item[0])
         self.articles.sort(key=lambda item: item[0])
         siteurl = self.settings.siteurl if self.settings else ""
-        texts = [text for _, text in self.drafts]
-        lines = [line for _, line in self.articles]
+
+        def texts() -> Iterator[str]:
+            return (_unpacked(text) for _, text in self.drafts)
+
+        def lines() -> Iterator[str]:
+            return (_unpacked(line) for _, line in self.articles)
+
         unchanged = (not self.errors and self.previous_siteurl == siteurl
-                     and len(texts) == len(self.previous)
-                     and all(text == self.previous.get(text[-66:-2]) for text in texts)
-                     and lines == self.previous_articles)
+                     and len(self.drafts) == len(self.previous)
+                     and all(text == self.previous.get(text[-66:-2]) for text in texts())
+                     and lines_digest(lines()) == self.previous_articles)
         if not unchanged:  # an unchanged manifest is not written again
-            write_manifest(self.manifest_path(), siteurl, self.errors, texts, lines)
+            write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
         if page and self.settings and self.ledger is not None:
-            self.write_preview_page(page, self.settings, self.ledger, texts)
+            self.write_preview_page(page, self.settings, self.ledger, list(texts()))
         if self.copies:
             add_copies_to_feeds(output, self.copies)
 
@@ -451,6 +487,14 @@ class BuildSession:
                             settings.platforms, settings.root, settings.author,
                             settings.sitename)
         write_atomically(path, page.encode("utf-8"))
+
+
+def _packed(line: str) -> bytes:
+    return zlib.compress(line.encode("utf-8"), 1)
+
+
+def _unpacked(line: bytes) -> str:
+    return zlib.decompress(line).decode("utf-8")
 
 
 ATOM = "http://www.w3.org/2005/Atom"

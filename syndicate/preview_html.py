@@ -1,14 +1,18 @@
 """The preview as one self-contained HTML page: each draft as each platform would show it.
 
-No request leaves the page: styles are inline, images are embedded once each as data
-URIs (made small first), and links only link. It works from file://. Every text is
-escaped; links, hashtags and mentions are styled the way the platform styles them, the
-cut that fitting made is marked, and each part carries its count against the limit.
+No request leaves the page: styles and its one script are inline (the page's policy runs
+that script, by its hash, and no other), images are embedded once each as data URIs
+(made small first), and links only link. It works from file://. Every text is escaped;
+links, hashtags and mentions are styled the way the platform styles them, the cut that
+fitting made is marked, and each part carries its count against the limit. One section
+per article, open for the first screen and collapsed after it; a filter by platform and
+state shows only what you want to look at.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -255,10 +259,21 @@ class Renderer:
                          [*draft.warnings, *(check["message"] for check in draft.checks)])
         return (f'<section class="draft p-{draft.platform}" '
                 f'data-article="{_escape(draft.article)}" data-platform="{draft.platform}" '
-                f'data-parts="{len(draft.parts)}">'
+                f'data-state="{state_kind(state)}" data-parts="{len(draft.parts)}">'
                 f'<h3><span class="platform">{platform.label}</span>'
                 f'<span class="state {state.split(",")[0]}">{_escape(state)}</span></h3>'
                 f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
+
+
+# Articles are open until this many drafts are shown (about a screen); the rest start
+# collapsed, so a page of thousands of articles opens at once and reads as a list.
+FIRST_SCREEN_DRAFTS = 10
+
+
+def state_kind(state: str) -> str:
+    """The state the filter knows a draft by: its first word, or "edited" for a post
+    whose text changed since."""
+    return "edited" if "edited since" in state else state.split(",")[0].strip()
 
 
 def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
@@ -268,18 +283,27 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
     renderer = Renderer(platforms, images, author, sitename)
     body = []
     current = None
+    shown = 0
+    platform_counts: dict[str, int] = {}
+    state_counts: dict[str, int] = {}
     for draft in drafts:
         if draft.article != current:
             if current is not None:
-                body.append("</div></article>")
+                body.append("</div></details>")
             current = draft.article
-            body.append(f'<article class="article"><h2><a href="{_escape(draft.url)}">'
-                        f"{_escape(draft.title)}</a></h2>"
+            body.append(f'<details class="article" data-article="{_escape(draft.article)}"'
+                        f'{" open" if shown < FIRST_SCREEN_DRAFTS else ""}><summary>'
+                        f'<h2><a href="{_escape(draft.url)}">{_escape(draft.title)}</a></h2>'
                         f'<p class="meta">{_escape(draft.article)} · {draft.date[:10]}</p>'
-                        '<div class="grid">')
-        body.append(renderer.draft(draft, state_of(draft)))
+                        '</summary><div class="grid">')
+        state = state_of(draft)
+        platform_counts[draft.platform] = platform_counts.get(draft.platform, 0) + 1
+        kind = state_kind(state)
+        state_counts[kind] = state_counts.get(kind, 0) + 1
+        body.append(renderer.draft(draft, state))
+        shown += 1
     if current is not None:
-        body.append("</div></article>")
+        body.append("</div></details>")
     articles = len({d.article for d in drafts})
     unfit = sum(not d.fits for d in drafts)
     summary = (f"{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
@@ -287,22 +311,75 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
     accents = "".join(f".p-{name}{{--accent:{colour}}}" for name, colour in ACCENTS.items())
     return (PAGE.replace("{css}", CSS + accents).replace("{summary}", _escape(summary))
             .replace("{images}", "".join(images.rules))
+            .replace("{filters}", _filters(renderer, platform_counts, state_counts))
             .replace("{body}", "".join(body)))
+
+
+def _filters(renderer: Renderer, platforms: Mapping[str, int], states: Mapping[str, int]
+             ) -> str:
+    """The filter form: a box per platform and per state on the page, with its count."""
+    def boxes(name: str, counts: Mapping[str, int], label: Callable[[str], str]) -> str:
+        return "".join(f'<label><input type="checkbox" name="{name}" value="{_escape(value)}" '
+                       f'checked> {_escape(label(value))} <small>{count}</small></label>'
+                       for value, count in sorted(counts.items()))
+
+    return ('<form class="filters" id="filters" hidden>'
+            f'<fieldset><legend>Platform</legend>'
+            f'{boxes("platform", platforms, lambda n: renderer.platform(n).label)}</fieldset>'
+            f'<fieldset><legend>State</legend>{boxes("state", states, str)}</fieldset>'
+            '<button type="button" id="expand">Expand all</button>'
+            '<button type="button" id="collapse">Collapse all</button>'
+            '<output id="shown" aria-live="polite"></output></form>')
 
 
 # The page's look, kept in its own file: data/preview.css.
 CSS = (Path(__file__).parent / "data" / "preview.css").read_text(encoding="utf-8")
+# The filter and the expand/collapse buttons. The form stays hidden where scripts do not
+# run (it could not work there); every draft is shown then.
+SCRIPT = """(() => {
+const form = document.getElementById("filters");
+const drafts = [...document.querySelectorAll("section.draft")];
+const articles = [...document.querySelectorAll("details.article")];
+const shown = document.getElementById("shown");
+const checked = name => new Set([...form.querySelectorAll(`input[name=${name}]:checked`)]
+  .map(box => box.value));
+function apply() {
+  const platforms = checked("platform"), states = checked("state");
+  let count = 0, open = 0;
+  for (const draft of drafts) {
+    draft.hidden = !(platforms.has(draft.dataset.platform) && states.has(draft.dataset.state));
+    count += !draft.hidden;
+  }
+  for (const article of articles) {
+    article.hidden = !article.querySelector("section.draft:not([hidden])");
+    open += !article.hidden;
+  }
+  shown.textContent = `${count} of ${drafts.length} drafts shown, in ${open} articles`;
+}
+form.addEventListener("change", apply);
+document.getElementById("expand").addEventListener("click", () =>
+  articles.forEach(article => { if (!article.hidden) article.open = true; }));
+document.getElementById("collapse").addEventListener("click", () =>
+  articles.forEach(article => { article.open = false; }));
+form.hidden = false;
+apply();
+})();"""
+SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; \
+script-src 'sha256-{script_hash}'">
 <title>Status updates preview: {summary}</title>
 <style>
 {css}{images}
 </style></head>
 <body><main>
 <h1>Status updates preview: {summary}</h1>
+{filters}
 {body}
-</main></body></html>
-"""
+</main>
+<script>{script}</script>
+</body></html>
+""".replace("{script_hash}", SCRIPT_HASH).replace("{script}", SCRIPT)

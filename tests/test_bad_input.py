@@ -155,8 +155,8 @@ def test_missing_secret_for_a_remote_platform_named_on_the_command_line(
      ["syndication.json:5:", "updated_at must be an ISO 8601 time"]),
     (lambda text: text.replace('"state": "posted", "url"', '"state": "sent", "url"', 1),
      ["parts[0].state must be one of pending, posted, failed"]),
-    (lambda text: text.replace('"hash": "', '"hash": ["', 1).replace('", "parts"', '"], "parts"',
-                                                                      1),
+    (lambda text: text.replace('"hash": "', '"hash": ["', 1).replace('", "inputs"',
+                                                                      '"], "inputs"', 1),
      ["hash must be a string"]),
 ])
 def test_corrupt_or_hand_edited_ledger_is_refused_never_overwritten(

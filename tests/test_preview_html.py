@@ -38,6 +38,7 @@ def test_every_draft_shows_as_it_will_go_out_at_every_width(sample_site: Site,
     ARTIFACTS.mkdir(exist_ok=True)
     for name, width in WIDTHS.items():
         page, requests = open_page(browser, page_file, width)
+        page.get_by_role("button", name="Expand all").click()  # past the first screen
         shown = page.locator("section.draft")
         assert shown.count() == len(drafts)
         for index, draft in enumerate(drafts):
@@ -103,7 +104,50 @@ def test_what_an_author_writes_is_shown_never_run(make_site: Any, browser: Brows
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.reload()
     assert dialogs == [] and requests == []
-    assert page.locator("script, img, b").count() == 0
+    # The page's own script (the filter) is outside main; nothing the author wrote is markup.
+    assert page.locator("main script, img, b").count() == 0
     text = page.locator('section[data-platform="mastodon"] .text').inner_text()
     assert text.startswith(hostile), "shown as written, as the platform will show it"
+    page.close()
+
+
+def test_a_long_preview_opens_collapsed_past_the_first_screen_and_filters_offline(
+        make_site: Any, browser: Browser) -> None:
+    site = make_site({f"walk-{n:02d}.md": article(f"Walk number {n}", date=f"2026-01-{n:02d}")
+                      for n in range(1, 13)},
+                     syndicate={"platforms": {"outbox": {}, "mastodon": {}, "bluesky": {}}})
+    assert site.build().exit_code == 0
+    assert site.run("post", "--platform", "outbox").exit_code == 0
+    page_file = site.root / "all.html"
+    assert site.run("preview", "--all", "--format", "html", "-o", str(page_file)).exit_code == 0
+    page, requests = open_page(browser, page_file, 1280)
+    articles = page.locator("details.article")
+    assert articles.count() == 12
+    # One section per article: the first screen open (about ten drafts), the rest
+    # collapsed to their titles.
+    opened = [articles.nth(n).get_attribute("open") is not None for n in range(12)]
+    assert opened == [True] * 4 + [False] * 8
+    assert articles.nth(11).locator("summary").is_visible()
+    assert not articles.nth(11).locator("section.draft").first.is_visible()
+    shown = page.locator("#shown")
+    assert shown.inner_text() == "36 of 36 drafts shown, in 12 articles"
+    # By platform: Bluesky's drafts go, the others stay.
+    page.get_by_label("Bluesky").uncheck()
+    assert page.locator('section.draft[data-platform="bluesky"]:visible').count() == 0
+    assert page.locator('section.draft[data-platform="mastodon"]:visible').count() == 4
+    assert shown.inner_text() == "24 of 36 drafts shown, in 12 articles"
+    # By state: without what is posted (the outbox), only Mastodon's new drafts are left.
+    page.get_by_label("posted").uncheck()
+    assert shown.inner_text() == "12 of 36 drafts shown, in 12 articles"
+    page.get_by_role("button", name="Expand all").click()
+    visible = page.locator("section.draft:visible")
+    assert visible.count() == 12
+    assert {visible.nth(n).get_attribute("data-platform") for n in range(12)} == {"mastodon"}
+    page.get_by_label("Mastodon").uncheck()
+    assert shown.inner_text() == "0 of 36 drafts shown, in 0 articles"
+    assert page.locator("details.article:visible").count() == 0
+    page.get_by_role("button", name="Collapse all").click()
+    page.get_by_label("Mastodon").check()
+    assert page.locator("section.draft:visible").count() == 0, "collapsed stays collapsed"
+    assert requests == [], "the page works offline: it asks for nothing"
     page.close()
