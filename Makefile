@@ -74,11 +74,13 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# One script per question (BENCHMARKS.md); preview_speed.py needs hyperfine.
 bench: setup pds
-	$(BIN)/python bench/build_overhead.py
+	$(BIN)/python bench/build_cold.py --ledger none
+	$(BIN)/python bench/build_cold.py --ledger all-but-5
 	$(BIN)/python bench/fitting_throughput.py
+	$(BIN)/python bench/preview_speed.py
 	$(BIN)/python bench/posting.py
-	$(BIN)/python bench/preview_formats.py
 
 clean:
 	rm -rf output outbox .syndicate .wheelhouse
