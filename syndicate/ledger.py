@@ -45,6 +45,12 @@ def _serialized(method: Callable[..., None]) -> Callable[..., None]:
     return locked
 
 
+def _copy(value: Any) -> Any:
+    """A string as a new object: keeping one string of a parsed file would keep the
+    memory the whole parse took (its allocator's arenas) from being given back."""
+    return value.encode("utf-8").decode("utf-8") if isinstance(value, str) else value
+
+
 def _is_web_address(url: str) -> bool:
     from urllib.parse import urlsplit
 
@@ -125,12 +131,12 @@ class Ledger:
                 parts = entry.get("parts") or []
                 slim: dict[str, Any] = {"state": sys.intern(entry["state"])}
                 if "inputs" in entry:
-                    slim["inputs"] = entry["inputs"]
+                    slim["inputs"] = _copy(entry["inputs"])
                 if parts:
                     slim["parts"] = [{"state": sys.intern(parts[0]["state"]),
-                                      "url": parts[0].get("url")}]
-                platforms[name] = slim
-            articles[key] = {"url": article["url"], "platforms": platforms}
+                                      "url": _copy(parts[0].get("url"))}]
+                platforms[sys.intern(name)] = slim
+            articles[_copy(key)] = {"url": _copy(article["url"]), "platforms": platforms}
             if "moved_from" in article:
                 articles[key]["moved_from"] = article["moved_from"]
         ledger = cls(path, {"version": VERSION, "articles": articles})
