@@ -283,10 +283,9 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
     renderer = Renderer(platforms, images, author, sitename)
     body = []
     current = None
-    shown = 0
     platform_counts: dict[str, int] = {}
     state_counts: dict[str, int] = {}
-    for draft in drafts:
+    for shown, draft in enumerate(drafts):
         if draft.article != current:
             if current is not None:
                 body.append("</div></details>")
@@ -301,7 +300,6 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
         kind = state_kind(state)
         state_counts[kind] = state_counts.get(kind, 0) + 1
         body.append(renderer.draft(draft, state))
-        shown += 1
     if current is not None:
         body.append("</div></details>")
     articles = len({d.article for d in drafts})
