@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -229,16 +230,20 @@ def _template_for(article: ArticleSource, platform: Platform, templates: DraftTe
     return template, template.where, False
 
 
-def _without_characters(context: dict[str, Any], refused: frozenset[str]
+@functools.cache
+def _refused_pattern(refused: frozenset[str]) -> re.Pattern[str] | None:
+    """A pattern finding the characters a platform refuses (None: it refuses none)."""
+    return re.compile(f"[{re.escape(''.join(sorted(refused)))}]") if refused else None
+
+
+def _without_characters(context: dict[str, Any], refused: re.Pattern[str]
                         ) -> tuple[dict[str, Any], list[str]]:
     """The context without the characters the platform refuses, and those removed."""
     removed: list[str] = []
 
     def clean(value: str) -> str:
-        if refused.isdisjoint(value):
-            return value
-        removed.extend(char for char in value if char in refused)
-        return "".join(char for char in value if char not in refused)
+        removed.extend(refused.findall(value))
+        return refused.sub("", value)
 
     cleaned = dict(context)
     for key, value in context.items():
@@ -295,9 +300,10 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
     its article_digest, when the caller has them)."""
     template, where, override = _template_for(article, platform, templates)
     context = {**(shared or article_context(article, settings)), "platform": platform.name}
-    refused: frozenset[str] = getattr(platform, "refused_characters", frozenset())
+    refused = _refused_pattern(getattr(platform, "refused_characters", frozenset()))
     removed: list[str] = []
-    if refused:
+    if refused is not None and any(refused.search(value) for value in context.values()
+                                   if isinstance(value, str)):
         context, removed = _without_characters(context, refused)
 
     def render_text(values: Any) -> str:
@@ -305,8 +311,8 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         if override and article.url not in text:
             # The author's own words, with the link the post exists for.
             text = f"{text.rstrip()}\n\n{values['url']}"
-        if refused and not refused.isdisjoint(text):
-            text = "".join(char for char in text if char not in refused)
+        if refused is not None and refused.search(text):
+            text = refused.sub("", text)
         return text
 
     notes: list[str] = []
@@ -323,8 +329,14 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
 
     extras = platform.extras_for(article.lang, article.metadata)
 
+    measured: dict[str, int] = {}
+
     def measure(text: str) -> int:
-        return platform.measure(text, extras)
+        # Fitting counts the text it settles on, and the parts are counted again below.
+        length = measured.get(text)
+        if length is None:
+            length = measured[text] = platform.measure(text, extras)
+        return length
 
     threaded = is_threaded(article, platform)
     numbering = str(platform.option("numbering") or "") if threaded else ""

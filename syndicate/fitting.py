@@ -9,6 +9,7 @@ link is never touched.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -145,8 +146,9 @@ def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
 
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
             sentence_room: float = SENTENCE_ROOM, clause_room: float = 0.0
-            ) -> dict[str, Any]:
-    """The values to render: as much of each shrinkable field as the limit allows."""
+            ) -> tuple[dict[str, Any], bool]:
+    """The values to render: as much of each shrinkable field as the limit allows; and
+    whether they fit."""
     working = dict(context)
 
     def fits(values: Mapping[str, Any]) -> bool:
@@ -160,7 +162,7 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         working = with_tags(0)
         if fits(working):
             keep = _largest_fitting(lambda n: fits(with_tags(n)), len(tags) - 1, len(tags))
-            return with_tags(keep)
+            return with_tags(keep), True
     for field in ("summary", "title"):
         original = str(working.get(field) or "")
         if not original:
@@ -178,8 +180,8 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         keep = _largest_fitting(lambda n: length(n) <= limit, guess, len(units))
         working[field] = _join_units(
             units, _sentence_cut(units, keep, length, limit, sentence_room, clause_room))
-        return working
-    return working
+        return working, True
+    return working, False
 
 
 def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int,
@@ -194,13 +196,13 @@ def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limi
     text = tidy(render(context))
     if count(text) <= limit:
         return text, "", []
-    values = _shrink(render, context, count, limit, sentence_room, clause_room)
+    values, fits = _shrink(render, context, count, limit, sentence_room, clause_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
     text = tidy(render(values))
     url = str(context.get("url") or "")
-    if count(text) > limit and url and count(url) <= limit:
+    if not fits and url and count(url) <= limit:
         return url, "", [LINK_ONLY]
     return text, rest, shortened(context, values)
 
@@ -358,6 +360,7 @@ def _balance(levels: Sequence[int], last: list[tuple[int, int]],
     return [(start, best[2]), (best[2], end)]
 
 
+@functools.lru_cache(maxsize=64)
 def restated(title: str, summary: str) -> str:
     """Which of the two restates the other: "summary" when it says no more than the title
     (the same words, or the title's start), "title" when the summary starts with the
