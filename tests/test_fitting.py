@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import Site, article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -188,3 +190,17 @@ def test_shortening_never_cuts_a_url_mention_or_hashtag(text: str, keep: int) ->
             if text.startswith(token, start) and start < len(short):
                 assert start + len(token) <= len(short), (token, short)
     assert not short.endswith((" ", ",", ";", "(", "«")) or not rest
+
+
+def test_a_draft_that_only_fits_as_its_link_passes_check_with_a_warning(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site({"long.md": article("Unbelievably" * 20, summary="A walk.", slug="long")},
+                     syndicate={"platforms": {"mastodon": {"limit": 60}}})
+    assert site.build().exit_code == 0
+    draft = site.preview_json()[0]
+    assert draft["fits"], (draft["parts"], draft["problems"], draft["shortened"])
+    assert draft["parts"][0]["text"] == draft["url"]
+    result = site.run("check")
+    assert result.exit_code == 0, result.output
+    assert "Warning: " in result.output
+    assert "long.md: the Mastodon post did not fit: title left out" in result.output
