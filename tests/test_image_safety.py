@@ -140,6 +140,6 @@ def test_what_is_uploaded_is_only_pixels(image_site: Callable[[str], Site],
         assert image.size == (64, 48)
         assert image.getpixel((10, 10))[:3] == pytest.approx((200, 30, 30), abs=8)
     page = tmp_path / "preview.html"
-    site.run("preview", "--format", "html", "-o", str(page))
+    site.run("preview", "--all", "--format", "html", "-o", str(page))
     embedded = data_uris(page.read_text(encoding="utf-8"))
     assert embedded and all(MARKER not in data for data in embedded)

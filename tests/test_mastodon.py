@@ -37,7 +37,7 @@ def test_every_draft_becomes_one_status_and_the_ledger_links_to_it(
     site = site_for(mastodon)
     result = post(site)
     assert result.exit_code == 0, result.output
-    drafts = {d["article"]: d for d in site.preview_json()}
+    drafts = {d["article"]: d for d in site.preview_json("--all")}
     assert len(mastodon.statuses) == 3
     ledger = Ledger.load(site.ledger)
     for status in mastodon.statuses.values():

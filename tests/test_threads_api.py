@@ -40,7 +40,7 @@ def post(site: Site, token: str) -> Any:
 
 
 def drafts(site: Site) -> dict[str, dict[str, Any]]:
-    return {d["article"]: d for d in site.preview_json("--platform", "threads")}
+    return {d["article"]: d for d in site.preview_json("--all", "--platform", "threads")}
 
 
 def states(site: Site) -> list[str]:
