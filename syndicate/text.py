@@ -22,8 +22,11 @@ _SIMPLE_SET = (
     r"\uff01-\uff9d")
 # The standard library's re scans a character class several times faster than regex.
 _SIMPLE = re.compile(f"[{_SIMPLE_SET}]*")
-# A run of other characters, with the one before it (a combining mark's base).
-_COMPLEX_RUN = regex.compile(f"(?s).?[^{_SIMPLE_SET}]+")
+# A run of other characters, with the one before it (a combining mark's base) and any
+# that one of them holds on to after it: after a joiner (a ZWJ sequence may end in © or ®)
+# or a prepended concatenation mark (U+0600 1 is one cluster).
+_COMPLEX_RUN = regex.compile(
+    f"(?s).?(?:[^{_SIMPLE_SET}]|(?<=[\u200d\\p{{Grapheme_Cluster_Break=Prepend}}]).)+")
 def is_simple(text: str) -> bool:
     """True when every code point of text is a grapheme cluster of its own."""
     return _SIMPLE.fullmatch(text) is not None

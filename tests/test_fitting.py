@@ -121,7 +121,10 @@ def test_bluesky_counts_graphemes_and_bytes() -> None:
 
 
 @settings(max_examples=500, deadline=None)
-@given(text=st.one_of(TEXT, st.text(max_size=80)))
+@given(text=st.one_of(TEXT, st.text(max_size=80), st.lists(st.sampled_from(
+    ["\u200d", "©", "®", "‼", "\ufe0f", "\u0600", "\u0605", "1", "a", " ", "👦", "\u0301"]),
+    max_size=12).map("".join)))
+@example(text="👨\u200d👩\u200d👧\u200d👦\u200d©️")
 def test_grapheme_count_fast_paths_agree_with_the_full_rules(text: str) -> None:
     assert count_graphemes(text) == len(graphemes(text))
 

@@ -159,6 +159,8 @@ COUNTING = settings(max_examples=EXAMPLES, deadline=None,
 @example(text="https://example.com/İ")
 @example(text="\ufeffTitle https://example.com")
 @example(text=" \u0301example.com")  # the space, not the mark, comes before the URL
+# A URL without a scheme holding two domains: parseTweet skips only its url's length.
+@example(text="example.comwalk👨\u200d👩\u200d👧\u200d👦example.com/")
 def test_x_weighted_length_and_validity_agree_with_twitter_text(
         oracles: Oracles, text: str) -> None:
     reference = oracles.measure([text])[0]["x"]
@@ -171,6 +173,9 @@ def test_x_weighted_length_and_validity_agree_with_twitter_text(
 # A tag is too long past 64 graphemes, not 64 UTF-16 units.
 @example(text="#tag🇵🇹🇵🇹🇵🇹नमस्तेनमस्तेनमस्तेनमस्तेhttps://sub.example.museum/x")
 @example(text="👨\u200d👩\u200d👧\u200d👦 🧑\u200d🧑\u200d🧒 🐦\u200d🔥 🇵🇹🇯🇵 नमस्ते")
+# A ZWJ sequence ending in a Latin-1 pictograph (one cluster), a prepended mark's number.
+@example(text="👨\u200d👩\u200d👧\u200d👦\u200d©️")
+@example(text="\u06001 \u0600\u0600x")
 def test_bluesky_graphemes_bytes_and_facets_agree_with_atproto_api(
         oracles: Oracles, text: str) -> None:
     reference = oracles.measure([text])[0]["bluesky"]

@@ -112,12 +112,15 @@ def _from_utf16(units: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int], ...]:
-    """extractUrlsWithIndices on a run of text without spaces: (start, end) in UTF-16
-    code units. Cached: fitting measures the same article link many times over."""
+def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int, int], ...]:
+    """extractUrlsWithIndices on a run of text without spaces: (start, end, start plus the
+    length of the entity's url) in UTF-16 code units. parseTweet skips the url's length,
+    shorter than the span when a URL without a scheme holds several domains (its url is
+    the URL with its domain replaced by the last one). Cached: fitting measures the same
+    article link many times over."""
     extract, ascii_domain, tco, invalid_preceding, _ = _url_patterns()
     units = _to_utf16(run)
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int]] = []
     for match in extract.finditer(units.translate(_JS_FOLD)):
         before, url, protocol, domain, path = (
             units[slice(*match.span(group))] if match.span(group)[0] >= 0 else ""
@@ -135,27 +138,32 @@ def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int], ...
                 found = domain.find(domain[slice(*ascii_match.span())], position)
                 position = found + len(ascii_match.group())
                 last = [start + found, start + position]
-                spans.append((last[0], last[1]))
+                spans.append((last[0], last[1], last[1]))
             if last is None:
                 continue
             if path:
-                spans[-1] = (last[0], end)
+                spans[-1] = (last[0], end, last[1] + len(url) - len(domain))
         else:
             short = tco.match(url.translate(_JS_FOLD))
             if short is not None:
                 if short.group(1) and len(short.group(1)) > MAX_TCO_SLUG_LENGTH:
                     continue
                 end = start + len(short.group())
-            spans.append((start, end))
+            spans.append((start, end, end))
     return tuple(spans)
 
 
 def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]:
     """(start, end) offsets of the URLs twitter-text 3.1.0 extracts from text (also those
     without a scheme unless without_protocol is False), in code points."""
+    return [(start, end) for start, end, _ in _find_urls(text, without_protocol)]
+
+
+def _find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int, int]]:
+    """find_urls with a third offset: where parseTweet's skip over the URL ends."""
     if "." not in text or (not without_protocol and ":" not in text):
         return []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int]] = []
     # A URL never holds a space: each run between spaces (with the space before it) is
     # searched on its own, which is what the global search finds.
     for run in _url_patterns()[4].finditer(text):
@@ -165,12 +173,12 @@ def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]
         # The space before is kept: the pattern takes it as the character before a URL,
         # where at the start of the run it would take the run's first character.
         lead = text[start - 1] if start else ""
-        found = tuple((a - len(lead), b - len(lead))
-                      for a, b in _urls_in_run(lead + piece, without_protocol))
+        found = tuple((a - len(lead), b - len(lead), c - len(lead))
+                      for a, b, c in _urls_in_run(lead + piece, without_protocol))
         if not found:
             continue
         if piece.isascii() or not _ASTRAL.search(piece):
-            spans.extend((start + a, start + b) for a, b in found)
+            spans.extend((start + a, start + b, start + c) for a, b, c in found)
             continue
         # UTF-16 offsets back to code points.
         index_of = {}
@@ -179,7 +187,8 @@ def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]
             index_of[units] = index
             units += 2 if char > "\uffff" else 1
         index_of[units] = len(piece)
-        spans.extend((start + index_of[a], start + index_of[b]) for a, b in found)
+        spans.extend((start + index_of[a], start + index_of[b], start + index_of.get(c, b))
+                     for a, b, c in found)
     return spans
 
 
@@ -201,7 +210,7 @@ def _emoji_pattern() -> re.Pattern[str]:
 # the pattern matches no light character alone (the generator checks), and every
 # sequence it matches has an astral character, a joiner, VS16 or the keycap mark.
 _MAYBE_EMOJI = re.compile("[\U00010000-\U0010ffff\u200d\ufe0f\u20e3]")
-def _utf16_weight(text: str, urls: list[tuple[int, int]]) -> int:
+def _utf16_weight(text: str, urls: list[tuple[int, int, int]]) -> int:
     """The weight as parseTweet walks it: UTF-16 code units; a URL starting here weighs
     23, else an emoji starting here weighs 2, else the code point by its range (an
     astral one by its low surrogate, so 2)."""
@@ -210,8 +219,9 @@ def _utf16_weight(text: str, urls: list[tuple[int, int]]) -> int:
         shift = [0] * (len(text) + 1)
         for index, char in enumerate(text):
             shift[index + 1] = shift[index] + (char > "\uffff")
-        urls = [(start + shift[start], end + shift[end]) for start, end in urls]
-    url_end = dict(urls)
+        urls = [(start + shift[start], end + shift[end], skip + shift[skip])
+                for start, end, skip in urls]
+    url_end = {start: skip for start, _, skip in urls}
     emoji_end = {m.start(): m.end() for m in _emoji_pattern().finditer(units)}
     total = index = 0
     while index < len(units):
@@ -236,14 +246,14 @@ def weighted_length(text: str) -> int:
     """The length X counts against its 280 limit (twitter-text 3.1.0 parseTweet)."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    urls = find_urls(text)
+    urls = _find_urls(text)
     if not text.isascii() and _MAYBE_EMOJI.search(text):
         return _utf16_weight(text, urls)
     total = 0
     position = 0
-    for start, end in urls:
+    for start, _, skip in urls:
         total += _plain_weight(text[position:start]) + URL_WEIGHT
-        position = end
+        position = skip
     return total + _plain_weight(text[position:])
 
 
