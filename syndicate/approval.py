@@ -46,17 +46,19 @@ class Approvals:
         self.path = path
         self.root = root
         self.data: dict[str, Any] = data or {"version": 1, "approved": {}}
-        # Hashing reads the image file: once per draft and run.
-        self._hashes: dict[int, str] = {}
+        # Hashing reads the image file: once per draft and run. The draft is kept with its
+        # hash, so a collected draft's id reused by another never finds a stale hash.
+        self._hashes: dict[int, tuple[Draft, str]] = {}
 
     @classmethod
     def load(cls, path: Path, root: Path) -> Approvals:
         return cls(path, root, read_json_file(path, "approvals", "approved"))
 
     def hash(self, draft: Draft) -> str:
-        if id(draft) not in self._hashes:
-            self._hashes[id(draft)] = approval_hash(draft, self.root)
-        return self._hashes[id(draft)]
+        cached = self._hashes.get(id(draft))
+        if cached is None or cached[0] is not draft:
+            cached = self._hashes[id(draft)] = (draft, approval_hash(draft, self.root))
+        return cached[1]
 
     def is_approved(self, draft: Draft) -> bool:
         entry = self.data["approved"].get(draft.article, {}).get(draft.platform)

@@ -887,16 +887,15 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     import httpx
 
     from syndicate.http import Http
-    from syndicate.posting import is_absolute_siteurl
+    from syndicate.posting import siteurl_problem
     from syndicate.readiness import platform_readiness
 
     settings = load_settings(settings_path)
     platforms = chosen_platforms(settings, platform_names)
     rows: list[tuple[str, bool, str]] = []
-    remote = [p for p in platforms.values() if p.remote]
-    if remote and not is_absolute_siteurl(settings.siteurl):
-        rows.append(("site", False, f"SITEURL {settings.siteurl!r} is not absolute: posts "
-                                    "would be refused; build with publishconf.py"))
+    problem = siteurl_problem(platforms.values(), settings.siteurl)
+    if problem is not None:
+        rows.append(("site", False, problem.line()))
     http = Http(max_total_wait=20)
     try:
         for name, platform in platforms.items():

@@ -87,6 +87,17 @@ def links_on(page: Path) -> list[str]:
     return parser.syndication
 
 
+def write_settings(root: Path, siteurl: str, extra: str = "") -> None:
+    """A quickstart blog's pelicanconf.py, with extra lines."""
+    (root / "pelicanconf.py").write_text(textwrap.dedent(f"""\
+        AUTHOR = "Ada"
+        SITENAME = "Walks"
+        SITEURL = {siteurl!r}
+        PATH = "content"
+        TIMEZONE = "UTC"
+        """) + extra, encoding="utf-8")
+
+
 @pytest.fixture
 def blog(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A quickstart blog served on 127.0.0.1 (so its pages are live)."""
@@ -104,15 +115,8 @@ def test_a_blogger_installs_the_wheel_and_syndicates_an_existing_blog(
         (root / "content" / "posts" / f"walk-{n}.md").write_text(
             article(f"Walk {n}", date=f"2026-01-0{n + 1}"), encoding="utf-8")
     with fake_mastodon.running() as mastodon:
-        (root / "pelicanconf.py").write_text(textwrap.dedent(f"""\
-            AUTHOR = "Ada"
-            SITENAME = "Walks"
-            SITEURL = {siteurl!r}
-            PATH = "content"
-            TIMEZONE = "UTC"
-            PLUGINS = ["syndicate"]
-            SYNDICATE = {{"platforms": {{"outbox": {{}}, "mastodon": {{"url": {mastodon.url!r}}}}}}}
-            """), encoding="utf-8")
+        write_settings(root, siteurl, 'PLUGINS = ["syndicate"]\nSYNDICATE = {"platforms": '
+                       f'{{"outbox": {{}}, "mastodon": {{"url": {mastodon.url!r}}}}}}}\n')
         env = {"PATH": f"{bin_}:/usr/bin:/bin", "HOME": str(root),
                "SYNDICATE_MASTODON_TOKEN": TOKEN}
 
@@ -168,13 +172,7 @@ def test_the_readmes_add_it_to_your_blog_steps_work_as_written(
     for n in range(3):
         (root / "content" / "posts" / f"old-{n}.md").write_text(
             article(f"Old walk {n}", date=f"2025-0{n + 1}-01"), encoding="utf-8")
-    (root / "pelicanconf.py").write_text(textwrap.dedent(f"""\
-        AUTHOR = "Ada"
-        SITENAME = "Walks"
-        SITEURL = {siteurl!r}
-        PATH = "content"
-        TIMEZONE = "UTC"
-        """), encoding="utf-8")
+    write_settings(root, siteurl)
     env = {"PATH": f"{bin_}:/usr/bin:/bin", "HOME": str(root)}
 
     def run(line: str, extra: dict[str, str] | None = None) -> str:
