@@ -39,7 +39,7 @@ pds:
 
 # The platforms' own counting code the differential tests compare with (npm twitter-text,
 # @atproto/api; cached in .oracles/, skipped when current).
-oracles:
+oracles: pds
 	bash tests/oracles/install.sh
 
 # Debian's Chromium, for the HTML preview's browser tests (installed once, if missing).
@@ -60,7 +60,8 @@ test: setup pds oracles browser .wheelhouse/.done
 
 # The properties (counting, cutting, fitting) with new random examples, five rounds.
 fuzz: setup oracles
-	ORACLE_EXAMPLES=$${ORACLE_EXAMPLES:-200000} $(BIN)/pytest -q -p no:cacheprovider tests/test_oracles.py
+	$(BIN)/python tests/oracles/fuzz.py --texts $${FUZZ_TEXTS:-1000000} --seed $${FUZZ_SEED:-1}
+	ORACLE_EXAMPLES=$${ORACLE_EXAMPLES:-50000} $(BIN)/pytest -q -p no:cacheprovider tests/test_oracles.py
 	for round in 1 2 3 4 5; do \
 	  $(BIN)/pytest -q -p no:cacheprovider tests/test_fitting.py tests/test_threads.py \
 	    tests/test_bluesky_richtext.py || exit 1; \

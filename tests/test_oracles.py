@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from syndicate import bluesky_richtext
 from syndicate.platforms.mastodon import mastodon_length
 from syndicate.platforms.x import is_valid_post, weighted_length
-from syndicate.text import count_graphemes, count_utf8_bytes
+from syndicate.text import UNICODE_VERSION, count_graphemes, count_utf8_bytes
 
 sys.path.insert(0, str(Path(__file__).parent / "oracles"))
 from oracle import Oracles
@@ -36,6 +36,17 @@ def oracles() -> Iterator[Oracles]:
     process = Oracles()  # fails, naming `make oracles`, when they are not installed
     yield process
     process.close()
+
+
+def test_the_counters_and_the_oracles_follow_the_same_unicode_version(
+        oracles: Oracles) -> None:
+    """A letter assigned in a later version is a word character to one side only (U+3D000
+    is a letter in Unicode 18, unassigned in 17: a mention's domain would end before it
+    for one and not the other)."""
+    assert oracles.versions()["unicode"] == UNICODE_VERSION
+    import regex
+    assert regex.match(r"\p{L}", "\U000323b0")   # CJK Extension J, new in 17.0
+    assert regex.match(r"\p{Cn}", "\U0003d000")  # assigned only in 18.0
 
 
 # --- the alphabet of hard cases -------------------------------------------------------
@@ -190,6 +201,8 @@ def test_bluesky_graphemes_bytes_and_facets_agree_with_atproto_api(
 # Mastodon's usernames are ASCII; a path ends at twitter-text's path characters.
 @example(text="@ユーザー@example.com")
 @example(text="see https://example.org/日本/x and https://ex.com/päth")
+# A letter of a later Unicode version than the oracles' ends a mention's domain for one only.
+@example(text="@alice@example.social\U0003d000")
 def test_mastodon_length_agrees_with_mastodons_rule(oracles: Oracles, text: str) -> None:
     assert mastodon_length(text) == oracles.measure([text])[0]["mastodon"]
 

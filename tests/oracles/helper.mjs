@@ -1,7 +1,7 @@
 // The platforms' own counting code, as a long-lived process for the differential tests.
 //
 // Reads one JSON array of texts per line on stdin and writes, per line, one JSON array of
-// results in the same order. Everything is local: no agent, no network.
+// results in the same order (a line that is not an array asks for the versions). Everything is local: no agent, no network.
 //   x:        twitter-text parseTweet (weightedLength, valid)
 //   bluesky:  @atproto/api RichText graphemeLength, length (UTF-8 bytes) and the facets
 //             of detectFacetsWithoutResolution (byte offsets and features)
@@ -89,7 +89,10 @@ for await (const line of lines) {
   if (!line.trim()) continue
   let answer
   try {
-    answer = JSON.parse(line).map(measure)
+    const texts = JSON.parse(line)
+    answer = Array.isArray(texts)
+      ? texts.map(measure)
+      : { node: process.version, unicode: process.versions.unicode }
   } catch (error) {
     answer = { error: String(error && error.stack ? error.stack : error) }
   }

