@@ -7,8 +7,8 @@ sends the texts to the oracles in batches, so a million texts take minutes, not 
 Every text is checked by every counter (X, Bluesky graphemes, bytes and facets,
 Mastodon), and every --fit-every'th text is also fitted as an article's summary for X,
 Mastodon and Bluesky, alone and as a thread, and each part checked: valid, within the
-limit and counted to the unit as the oracles count it. Each disagreement is printed (as a Python literal, ready to become an
-@example) and the exit status is 1 if there was any.
+limit and counted to the unit as the oracles count it. Each disagreement is printed (as
+a Python literal, ready to become an @example) and the exit status is 1 if there was any.
 
     python tests/oracles/fuzz.py --texts 1000000 --seed 1
 """
