@@ -170,12 +170,14 @@ LONG_TEXT = st.lists(WORDS, min_size=150, max_size=400).map(" ".join)
 @given(summary=LONG_TEXT, title=st.lists(WORDS, min_size=2, max_size=12).map(" ".join))
 def test_a_shortened_draft_uses_at_least_nine_tenths_of_the_room(
         name: str, summary: str, title: str) -> None:
+    """Nine tenths, unless the cut falls after a whole sentence that fills 85 %."""
     platform = PLATFORM_CLASSES[name](PlatformSettings(name, {}))
     if name == "x":
         title = summary  # X's template is the title and the link: make the title long
     draft = draft_for(make_article(title, summary, ["walking"]), platform, SETTINGS, TEMPLATES)
     assert draft.fits
-    assert draft.parts[0].length >= 0.9 * platform.limit
+    after_sentence = any(note.endswith("cut after a sentence") for note in draft.shortened)
+    assert draft.parts[0].length >= (0.85 if after_sentence else 0.9) * platform.limit
 
 
 @settings(max_examples=300, deadline=None)

@@ -203,6 +203,9 @@ def test_bluesky_graphemes_bytes_and_facets_agree_with_atproto_api(
 @example(text="see https://example.org/日本/x and https://ex.com/päth")
 # A letter of a later Unicode version than the oracles' ends a mention's domain for one only.
 @example(text="@alice@example.social\U0003d000")
+# A username's letters fold as JavaScript's /iu does: İ is not i, the Kelvin sign is k.
+@example(text="@İ@ि")
+@example(text="@\u212a@ि and @\u017fam@ex.com")
 def test_mastodon_length_agrees_with_mastodons_rule(oracles: Oracles, text: str) -> None:
     assert mastodon_length(text) == oracles.measure([text])[0]["mastodon"]
 

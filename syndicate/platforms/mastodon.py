@@ -39,10 +39,13 @@ MAX_URL_LENGTH = 4096
 MAX_DOMAIN_LENGTH = 253
 # Account::MENTION_RE: an ASCII username, then maybe @ and a domain of word characters
 # (Ruby's [[:word:]]: letters, marks, digits, connector punctuation).
+# The username's [a-z0-9_] is case-insensitive by simple case folding, as the reference's
+# /iu is: the Kelvin sign and the long s fold into it, the dotted İ (full folding) does not.
 _WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
+_USER = r"[a-zA-Z0-9_\u017f\u212a]"
 _MENTION = regex.compile(
-    rf"(?<![=/{_WORD}])@((?P<user>[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
-    rf"(?:@(?P<domain>[{_WORD}]+(?:[.-]+[{_WORD}]+)*))?)", regex.IGNORECASE)
+    rf"(?<![=/{_WORD}])@((?P<user>{_USER}+(?:[.-]+{_USER}+)*)"
+    rf"(?:@(?P<domain>[{_WORD}]+(?:[.-]+[{_WORD}]+)*))?)")
 # twitter-text's end_mention_match: a mention followed by these is not one.
 _END_MENTION = regex.compile(
     "[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256"
