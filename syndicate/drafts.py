@@ -126,9 +126,16 @@ def text_inputs_digest(article: ArticleSource, settings: Settings) -> str:
 def inputs_fingerprint(text_inputs: str, platform: Platform, template_source: str) -> str:
     """A digest of what one draft's text is made from (text_inputs: the article's
     text_inputs_digest): recorded in the ledger when the draft is posted."""
-    made_from = (text_inputs, platform.name, platform.limit,
-                 sorted(platform.settings.options.items()), template_source)
-    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+    # repr((text_inputs, *rest)) is "(" + repr(text_inputs) + ", " + repr(rest)[1:]: the
+    # platform's part is the same for every article, so it is made once.
+    rest = _fingerprint_rest(platform.name, platform.limit,
+                             repr(sorted(platform.settings.options.items())), template_source)
+    return hashlib.sha256(f"({text_inputs!r}, {rest}".encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _fingerprint_rest(name: str, limit: int, options: str, template_source: str) -> str:
+    return f"{name!r}, {limit!r}, {options}, {template_source!r})"
 
 
 def platform_inputs(article: ArticleSource, names: list[str], settings: Settings,

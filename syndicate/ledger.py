@@ -51,7 +51,15 @@ def _copy(value: Any) -> Any:
     return value.encode("utf-8").decode("utf-8") if isinstance(value, str) else value
 
 
+# An http(s) address with a plain host and nothing a theme could not print: most ledger
+# addresses, recognised without urlsplit (a large blog's build checks every one).
+_PLAIN_WEB_ADDRESS = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\"'<>`\\]*)?", re.I)
+
+
 def _is_web_address(url: str) -> bool:
+    if _PLAIN_WEB_ADDRESS.fullmatch(url):
+        return True
     from urllib.parse import urlsplit
 
     try:
@@ -152,6 +160,10 @@ class Ledger:
     def entry(self, key: str, platform: str) -> dict[str, Any] | None:
         article = self.articles.get(key)
         return article["platforms"].get(platform) if article else None
+
+    def knows(self, key: str) -> bool:
+        """Whether the ledger has an entry for this article."""
+        return key in self.articles
 
     def state(self, key: str, platform: str) -> str | None:
         entry = self.entry(key, platform)

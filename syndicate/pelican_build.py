@@ -316,9 +316,12 @@ class BuildSession:
         articles = list(articles)
         if self.ledger and self.settings:
             # A moved source file is the same article (in memory: `post` saves it).
-            siteurl = self.settings.siteurl
-            self.ledger.follow_moves((article_key(a), absolute_url(siteurl, a.url))
-                                     for a in articles)
+            # Only an article the ledger does not know can be a moved one: Pelican makes
+            # each article's URL from its settings, so the others skip that work.
+            siteurl, ledger = self.settings.siteurl, self.ledger
+            self.ledger.follow_moves(
+                (key, "" if ledger.knows(key) else absolute_url(siteurl, a.url))
+                for a in articles for key in (article_key(a),))
         for article in articles:
             links = self.ledger.links(article_key(article)) if self.ledger else []
             article.syndication = [

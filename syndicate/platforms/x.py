@@ -47,11 +47,14 @@ def _twitter_text() -> dict[str, Any]:
 def _url_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
                              re.Pattern[str], re.Pattern[str]]:
     url = _twitter_text()["url"]
+    word = f"[^{url['spaces']}]"
     return (re.compile(url["extract"], re.IGNORECASE),
             re.compile(url["ascii_domain"], re.IGNORECASE),
             re.compile(url["tco"], re.IGNORECASE),
             re.compile(url["invalid_preceding_without_protocol"]),
-            re.compile(f"[^{url['spaces']}]+"))
+            # A whole run between spaces with a dot between two of its characters (a
+            # domain has one; the other runs cannot hold a URL and are never looked at).
+            re.compile(f"(?<!{word}){word}*?{word}\\.{word}+"))
 
 
 # The patterns are JavaScript's, without the u flag: they see UTF-16 code units, and /i
@@ -168,8 +171,6 @@ def _find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int,
     # searched on its own, which is what the global search finds.
     for run in _url_patterns()[4].finditer(text):
         piece, start = run.group(), run.start()
-        if piece.find(".", 1, len(piece) - 1) == -1:
-            continue  # a domain has a dot between two characters: "walk." holds none
         # The space before is kept: the pattern takes it as the character before a URL,
         # where at the start of the run it would take the run's first character.
         lead = text[start - 1] if start else ""
