@@ -7,18 +7,17 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from syndicate import __version__
 from syndicate.display import edited_state, preview_blocks, state_badge, style, table
 from syndicate.draft import Draft
-from syndicate.errors import LedgerError, SettingsError, SyndicateError
+from syndicate.errors import SettingsError, SyndicateError
 from syndicate.files import write_atomically
 from syndicate.ledger import Ledger, ledger_lock
 from syndicate.manifest import (
@@ -30,12 +29,16 @@ from syndicate.manifest import (
     read_manifest_json,
 )
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.platforms.base import Platform, Poster
+from syndicate.platforms.base import Platform
+from syndicate.publish.common import (
+    Halt,
+    Note,
+    chosen_platforms,
+    follow_moves,
+    open_posters,
+    refuse_build_errors,
+)
 from syndicate.settings import Settings, load_settings
-
-if TYPE_CHECKING:  # what only posting needs is imported when posting: preview starts faster
-    from syndicate.http import Http
-    from syndicate.posting import Outcome, Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 PLATFORM_CHOICE = click.Choice(sorted(PLATFORM_CLASSES), case_sensitive=False)
@@ -47,9 +50,30 @@ class SyndicateGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Halt as halt:
+            for line in halt.errors:
+                click.echo(ERROR + line, err=True)
+            click.echo(halt.message, err=True)
+            sys.exit(halt.exit_code)
         except SyndicateError as error:
-            click.echo(click.style("Error: ", fg="red", bold=True) + error.line(), err=True)
+            click.echo(ERROR + error.line(), err=True)
             sys.exit(error.exit_code)
+
+
+ERROR = click.style("Error: ", fg="red", bold=True)
+WARNING = click.style("Warning: ", fg="yellow")
+
+
+def show(note: Note) -> None:
+    """One progress line of a run, marked and coloured as a person reads it."""
+    if note.level:
+        click.echo((ERROR if note.level == "error" else WARNING) + note.text, err=note.err)
+    elif note.state:
+        word = (click.style("Posted", fg="green") if note.state == "posted"
+                else state_badge(note.state).capitalize())
+        click.echo(f"{note.counter} {word} {note.text}", err=note.err)
+    else:
+        click.echo(note.text, err=note.err)
 
 
 def settings_option(command: F) -> F:
@@ -75,48 +99,10 @@ def load(settings_path: Path) -> tuple[Settings, Manifest]:
     return settings, load_manifest(settings.manifest_path)
 
 
-def refuse_build_errors(manifest: Manifest) -> None:
-    if manifest.errors:
-        for line in manifest.errors:
-            click.echo(click.style("Error: ", fg="red", bold=True) + line, err=True)
-        click.echo("The last build had errors: fix them and rebuild. Nothing was posted.",
-                   err=True)
-        sys.exit(1)
-
-
-def chosen_platforms(settings: Settings, names: tuple[str, ...]) -> dict[str, Platform]:
-    if not names:
-        return dict(settings.platforms)
-    chosen = {}
-    for name in names:
-        name = name.lower()
-        if name not in settings.platforms:
-            raise SettingsError(settings.where, f"platform {name!r} is not enabled",
-                                f"add \"{name}\": {{}} to SYNDICATE['platforms']")
-        chosen[name] = settings.platforms[name]
-    return chosen
-
-
 def dump_json(value: Any) -> str:
     # Indented for a person at a terminal; compact (and several times faster) for programs.
     indent = 2 if sys.stdout.isatty() else None
     return json.dumps(value, ensure_ascii=False, indent=indent)
-
-
-def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None = None
-                 ) -> list[tuple[str, str]]:
-    """Articles whose source file moved keep their ledger entries (in memory; `post` and
-    `init` save it). (old key, new key) per move."""
-    if manifest is None:
-        keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
-        known = ledger.articles.keys()
-        if keys <= known:
-            return []  # no article the ledger lacks (done articles are in the ledger)
-        keys |= {article.key for article in done_articles(settings.manifest_path)}
-        if known <= keys:
-            return []  # no entry without its article
-        manifest = load_manifest(settings.manifest_path)
-    return ledger.follow_moves(manifest.article_urls())
 
 
 def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
@@ -518,126 +504,6 @@ def readiness_table(platforms: dict[str, Platform]) -> str:
          found.why()) for found in readiness(platforms)])
 
 
-def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
-                    wait: float, settings: Settings) -> None:
-    """Keep back the remote drafts of articles whose page the site does not serve yet."""
-    from urllib.parse import urlsplit
-
-    from syndicate.liveness import not_live
-    urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
-    if not urls:
-        return
-    if wait:
-        click.echo(f"Waiting up to {wait:g} s for {len(urls)} article page(s) to be live…")
-    feeds = settings.feed_urls if settings.check_live == "feed" else ()
-    if settings.check_live == "feed" and not feeds:
-        raise SettingsError(settings.where, 'check_live is "feed" but the site has no feed',
-                            "set FEED_ALL_ATOM (or FEED_ATOM/RSS), or check_live to \"page\"")
-    own_hosts = {urlsplit(url).hostname for url in (settings.siteurl, settings.feed_url or "",
-                                                    *settings.feed_urls)} - {None}
-    plan.not_live = not_live(urls, http, wait, feeds=feeds,
-                             own_hosts={str(host) for host in own_hosts},
-                             allow=settings.allow_private_addresses)
-    plan.not_live_drafts = [d for d in plan.to_post
-                            if platforms[d.platform].remote and d.url in plan.not_live]
-    plan.to_post = [d for d in plan.to_post
-                    if not (platforms[d.platform].remote and d.url in plan.not_live)]
-
-
-@contextmanager
-def open_posters(platforms: dict[str, Platform], root: Path
-                 ) -> Iterator[tuple[dict[str, Poster], Http]]:
-    from syndicate.http import Http
-    posters: dict[str, Poster] = {}
-    http = Http()  # one client for the run: keep-alive across every post
-    try:
-        for name, platform in platforms.items():
-            try:
-                posters[name] = platform.open_poster(str(root), http)
-            except NotImplementedError:
-                raise SettingsError(
-                    name, "posting to this platform is not available in this version",
-                    "preview and check work; post with --platform outbox for now") from None
-        yield posters, http
-    finally:
-        for poster in posters.values():
-            poster.close()
-        http.close()
-
-
-def send_webmentions(posted: dict[str, str], settings: Settings) -> None:
-    """Webmentions for the articles posted now, and for earlier ones whose sending failed.
-
-    Pages are fetched and mentions sent without the ledger lock (a slow or hostile page
-    must not hold it); the outcomes are recorded under it afterwards, in the ledger as it
-    is then. Two runs at once may send a mention twice, which receivers take as one.
-    """
-    import time
-    from contextlib import ExitStack
-
-    from syndicate import webmention
-    from syndicate.safe_fetch import FetchError, fetch
-
-    allow = settings.allow_private_addresses
-    ledger = Ledger.load(settings.ledger_path)  # written atomically: readable unlocked
-    articles = dict(posted)
-    for key in ledger.webmentions_to_retry():
-        articles.setdefault(key, ledger.articles[key]["url"])
-    outcomes: list[tuple[str, str, str, str, str]] = []
-    for key, url in articles.items():
-        done = ledger.webmentions(key)
-        try:
-            page = fetch(url, allow=allow)
-        except FetchError as error:
-            click.echo(f"Webmentions not sent for {key}: its page {url}: {error}", err=True)
-            continue
-        for target in webmention.outbound_links(page.text(), url):
-            if done.get(target, {}).get("outcome") in ("sent", "none"):
-                continue
-            outcome, detail = webmention.send(url, target, allow)
-            outcomes.append((key, url, target, outcome, detail))
-            if outcome != "none":
-                click.echo(f"Webmention {outcome}: {key} → {target} ({detail})")
-    if not outcomes:
-        return
-    until = time.monotonic() + 30  # another run may hold the ledger for a moment
-    with ExitStack() as held:
-        while True:
-            try:
-                held.enter_context(ledger_lock(settings.ledger_path))
-                break
-            except LedgerError:
-                if time.monotonic() > until:
-                    raise
-                time.sleep(0.5)
-        ledger = Ledger.load(settings.ledger_path)
-        for key, url, target, outcome, detail in outcomes:
-            ledger.record_webmention(key, url, target, outcome, detail)
-
-
-def reporter(total: int) -> Callable[[Outcome], None]:
-    """Prints each draft's outcome as it happens, numbered: progress on a long run."""
-    done = 0
-    width = len(str(total))
-
-    def report(outcome: Outcome) -> None:
-        nonlocal done
-        done += 1
-        counter = f"[{done:>{width}}/{total}]"
-        draft = outcome.draft
-        if outcome.state == "posted":
-            where = outcome.posted[0].url if outcome.posted else ""
-            click.echo(f"{counter} {click.style('Posted', fg='green')} {draft.article} to "
-                       f"{draft.platform}: {where}")
-            for warning in (w for part in outcome.posted for w in part.warnings):
-                click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
-        else:
-            click.echo(f"{counter} {state_badge(outcome.state).capitalize()} {draft.article} "
-                       f"to {draft.platform}: {outcome.error}", err=True)
-
-    return report
-
-
 @cli.command()
 @settings_option
 @platform_option("Post only to this platform (repeatable); default: every enabled one.")
@@ -655,119 +521,15 @@ def post(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool,
     A platform that is not ready (a secret or a setting missing) is skipped, one line
     saying why; named with --platform, it is refused (exit 2) and nothing is posted.
     """
-    from syndicate.approval import Approvals
-    from syndicate.posting import (
-        apply_cadence,
-        changed_since_posted,
-        check_can_post,
-        pending_for,
-        plan_run,
-        post_all,
-        refresh_inputs,
-        summary_line,
-        update_posted,
-    )
+    from syndicate.publish.run import PostOptions, run
+
     settings, manifest = load(settings_path)
-    refuse_build_errors(manifest)
-    chosen = chosen_platforms(settings, platform_names)
-    check_can_post(chosen.values(), manifest.siteurl)
-    platforms = ready_platforms(chosen, settings, bool(platform_names), dry_run)
-    unready = set(chosen) - set(platforms)
-    cap = max_articles or settings.max_per_run
-    approvals = (Approvals.load(settings.approvals_path, settings.root)
-                 if settings.require_approval else None)
-    if dry_run:
-        ledger = Ledger.load(settings.ledger_path)
-        follow_moves(ledger, settings, manifest)
-        plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
-        plan.unready = pending_for(manifest, ledger, unready)
-        for draft in plan.to_post:
-            lengths = ", ".join(f"{p.length}/{draft.limit}" for p in draft.parts)
-            click.echo(f"Would post {draft.article} to {draft.platform} "
-                       f"({len(draft.parts)} part{'s' * (len(draft.parts) > 1)}, {lengths})")
-        outcomes: list[Outcome] = []
-    else:
-        with ledger_lock(settings.ledger_path):
-            ledger = Ledger.load(settings.ledger_path)
-            moves = follow_moves(ledger, settings, manifest)
-            for old_key, new_key in moves:
-                click.echo(f"Moved {old_key} → {new_key} in {settings.ledger_path.name} "
-                           "(same page: nothing is posted again).")
-            if moves:
-                ledger.save()
-            if refresh_inputs(manifest, ledger):
-                ledger.save()  # the next build knows these articles unchanged, undrafted
-            plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
-            plan.unready = pending_for(manifest, ledger, unready)
-            changed = changed_since_posted(manifest, ledger, platforms)
-            with open_posters({d.platform: platforms[d.platform]
-                               for d in [*plan.to_post, *changed]},
-                              settings.root) as (posters, http):
-                for draft in changed:  # posted before, changed since: the on_edit policy
-                    outcome = update_posted(draft, platforms[draft.platform],
-                                            posters[draft.platform], ledger)
-                    where = outcome.posted[0].url if outcome.posted else outcome.error
-                    verb = {"edited": "Edited", "posted": "Reposted"}.get(outcome.state,
-                                                                         "Not updated")
-                    click.echo(f"{verb} {draft.article} on {draft.platform}: {where}")
-                if settings.check_live:
-                    hold_until_live(plan, platforms, http, wait_seconds, settings)
-                apply_cadence(plan, ledger, platforms, settings, datetime.now(UTC))
-                if plan.to_post:
-                    names = sorted({d.platform for d in plan.to_post})
-                    click.echo(f"Posting {len(plan.to_post)} draft"
-                               f"{'s' * (len(plan.to_post) != 1)} to {', '.join(names)}…")
-                outcomes = post_all(plan, platforms, posters, ledger,
-                                    reporter(len(plan.to_post)))
-        if settings.webmentions:  # after the lock is released: see send_webmentions
-            send_webmentions({o.draft.article: o.draft.url for o in outcomes
-                              if o.state == "posted"}, settings)
-    for draft, why in plan.paced:
-        click.echo(f"Later: {draft.article} to {draft.platform}: {why}; it stays pending.")
-    for draft in plan.waiting:
-        click.echo(f"Waiting for approval: {draft.article} to {draft.platform} (it changed "
-                   "since it was approved, or never was): run `syndicate approve`")
-    for draft in plan.not_fitting:
-        click.echo(f"Not posted {draft.article} to {draft.platform}: does not fit "
-                   f"({'; '.join(draft.problems)})", err=True)
-    if plan.held_back:
-        waiting = len({d.article for d in plan.held_back})
-        click.echo(f"{waiting} more article{'s' * (waiting > 1)} pending for remote platforms, "
-                   f"held back by the limit of {cap} per run: run again, or raise it with "
-                   "--max N.")
-    for url, why in plan.not_live.items():
-        click.echo(f"Not live yet: {url} ({why}); its posts stay pending: run again after "
-                   "the deploy, or wait with --wait SECONDS.", err=True)
-    click.echo(summary_line(plan, outcomes, dry_run))
-    failed = [o for o in outcomes if o.state != "posted"]
-    if failed or plan.not_fitting or plan.not_live:
-        sys.exit(1)
-
-
-def ready_platforms(chosen: dict[str, Platform], settings: Settings, named: bool,
-                    dry_run: bool) -> dict[str, Platform]:
-    """The chosen platforms that are ready to post; the others said, one line each.
-
-    Named on the command line, a platform that is not ready is refused (exit 2); with
-    none ready at all, nothing can be posted (exit 1).
-    """
-    from syndicate.readiness import readiness
-
-    found = readiness(chosen)
-    if named:
-        for platform in found:
-            if not platform.ready:
-                raise platform.refusal(settings.where)
-    for platform in found:
-        if not platform.ready:
-            click.echo(f"{'Would skip' if dry_run else 'Skipped'} {platform.platform}: "
-                       f"{platform.why()}")
-    ready = {p.platform: chosen[p.platform] for p in found if p.ready}
-    if chosen and not ready:
-        click.echo("Nothing posted: no enabled platform is ready to post (see above); set "
-                   "what each lacks, or run `syndicate doctor`.", err=True)
-        sys.exit(1)
-    return ready
+    report = run(settings, manifest, PostOptions(platform_names, dry_run, max_articles,
+                                                 wait_seconds), show)
+    for note in report.closing_notes():
+        show(note)
+    if report.exit_code:
+        sys.exit(report.exit_code)
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from syndicate.approval import Approvals
@@ -50,6 +50,9 @@ class Plan:
     unready: list[Draft] = field(default_factory=list)
     # The per-run cap on articles to remote platforms that held_back reached.
     max_articles: int = 0
+    # Articles the cadence saw live for the first time: key -> (URL, ISO time). Planning
+    # writes nothing; the run records these in the ledger.
+    seen_live: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def is_absolute_siteurl(siteurl: str) -> bool:
@@ -93,9 +96,13 @@ def pending_for(manifest: Manifest, ledger: Ledger, platforms: Iterable[str]) ->
 
 
 def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
-                  settings: Settings, now: datetime) -> None:
-    """Hold back what the cadence says must wait: articles live for less than the delay,
-    and, per platform, what would go over `per_hour` or the platform's own quota."""
+                  settings: Settings, now: datetime) -> Plan:
+    """The plan with what the cadence says must wait held back: articles live for less
+    than the delay, and, per platform, what would go over `per_hour` or the platform's
+    own quota. Pure: the ledger is only read, and `now` is the clock; an article seen
+    live for the first time is in the new plan's `seen_live`, for the run to record."""
+    seen_live = dict(plan.seen_live)
+    paced = list(plan.paced)
     kept: list[Draft] = []
     for draft in plan.to_post:
         platform = platforms[draft.platform]
@@ -104,16 +111,17 @@ def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
             continue
         seen = ledger.live_since(draft.article)
         if seen is None:
-            ledger.record_live(draft.article, draft.url, now.isoformat(timespec="seconds"))
-            seen = now.isoformat(timespec="seconds")
+            first = seen_live.setdefault(
+                draft.article, (draft.url, now.isoformat(timespec="seconds")))
+            seen = first[1]
         ready = datetime.fromisoformat(seen) + timedelta(minutes=settings.delay_minutes)
         if ready > now:
-            plan.paced.append((draft, f"live since {seen[11:16]} UTC; posts from "
-                               f"{ready:%H:%M} UTC (delay_minutes {settings.delay_minutes})"))
+            paced.append((draft, f"live since {seen[11:16]} UTC; posts from "
+                          f"{ready:%H:%M} UTC (delay_minutes {settings.delay_minutes})"))
             continue
         kept.append(draft)
     counts: dict[str, int] = {}
-    plan.to_post = []
+    to_post: list[Draft] = []
     for draft in kept:  # oldest first: what goes over a cap is the newest
         platform = platforms[draft.platform]
         caps = [(int(platform.option("per_hour")), 3600, "per_hour")] \
@@ -128,11 +136,12 @@ def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
             if counts[key] + len(draft.parts) > most:
                 over = f"{most} posts per {_duration(seconds)} ({name}) reached"
         if over:
-            plan.paced.append((draft, over))
+            paced.append((draft, over))
             continue
         for _, seconds, _ in caps:
             counts[f"{draft.platform}:{seconds}"] += len(draft.parts)
-        plan.to_post.append(draft)
+        to_post.append(draft)
+    return replace(plan, to_post=to_post, paced=paced, seen_live=seen_live)
 
 
 def _duration(seconds: int) -> str:
