@@ -270,16 +270,17 @@ def _allowance(value: Any, where: str, environ: Mapping[str, str]
 
 
 # What each platform's poster can do to a post already made (its edit and delete
-# methods): on_edit "edit" needs the first, "repost" the second. A test keeps this in
-# step with the posters.
-EDITS_IN_PLACE = frozenset({"mastodon"})
-DELETES = frozenset({"mastodon", "bluesky"})
+# methods, declared by the platform's can_edit and can_delete): on_edit "edit" needs the
+# first, "repost" the second. A test keeps them in step with the posters.
+EDITS_IN_PLACE = frozenset(name for name, cls in PLATFORM_CLASSES.items() if cls.can_edit)
+DELETES = frozenset(name for name, cls in PLATFORM_CLASSES.items() if cls.can_delete)
 
 
 def on_edit_choices(platform: str) -> tuple[str, ...]:
     """The on_edit values this platform can carry out."""
-    return ("ignore", *(("edit",) if platform in EDITS_IN_PLACE else ()),
-            *(("repost",) if platform in DELETES else ()))
+    cls = PLATFORM_CLASSES[platform]
+    return ("ignore", *(("edit",) if cls.can_edit else ()),
+            *(("repost",) if cls.can_delete else ()))
 
 
 def _on_edit(platform: str, value: Any, where: str) -> None:

@@ -1,8 +1,12 @@
 """The one small interface every platform implements.
 
 A platform knows its limit and how it counts (used at build time, with no network and
-no secrets), and how to open a poster that sends parts and recognises parts it already
-sent (used only by `syndicate post`).
+no secrets), how the previews show its posts (class attributes: its accent colour, its
+links, its card), and how to open a poster that sends parts and recognises parts it
+already sent (used only by `syndicate post`). A poster that can also edit or delete
+what it posted says so by having those methods (Editor, Deleter; ask supports_edit and
+supports_delete), and its platform declares the same in can_edit and can_delete, which
+settings read to refuse an on_edit the platform cannot carry out.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from syndicate.text import count_graphemes
 
@@ -85,14 +89,42 @@ class Poster(Protocol):
     def close(self) -> None: ...
 
 
+class BasePoster:
+    """What most posters share: no way to look a part up, nothing to close. A poster
+    subclasses it, writes post, and overrides what else its platform can do."""
+
+    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
+        """None: no way to know (a webhook cannot list what it sent)."""
+        return None
+
+    def close(self) -> None:
+        """Nothing to release (the HTTP client is the run's, closed by it)."""
+
+
+@runtime_checkable
 class Editor(Protocol):
-    """A poster that can also change or delete what it posted (not every platform can)."""
+    """A poster that can change what it posted, in place (on_edit "edit")."""
 
     def edit(self, part: OutgoingPart, posted: PostedPart) -> PostedPart:
         """Replace posted's text with part's, in place."""
         ...
 
+
+@runtime_checkable
+class Deleter(Protocol):
+    """A poster that can delete what it posted (on_edit "repost", `syndicate retract`)."""
+
     def delete(self, posted: PostedPart) -> None: ...
+
+
+def supports_edit(poster: object) -> bool:
+    """Whether poster can edit a post in place (has an edit method)."""
+    return isinstance(poster, Editor)
+
+
+def supports_delete(poster: object) -> bool:
+    """Whether poster can delete a post (has a delete method)."""
+    return isinstance(poster, Deleter)
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,30 @@ class Platform:
     # handle, and an avatar image file relative to the project root.
     preview_options: ClassVar[Mapping[str, Any]] = {"display_name": None, "account": None,
                                                     "avatar": None}
+    # What its poster can do to a post already made (the poster's edit and delete
+    # methods): on_edit "edit" needs the first, "repost" the second. Settings refuse an
+    # on_edit the platform cannot carry out.
+    can_edit: ClassVar[bool] = False
+    can_delete: ClassVar[bool] = False
+
+    # How the previews show its posts (no effect on drafts or posting).
+    # Its colour: the name, the avatar, links, hashtags and mentions, a thread's line.
+    accent: ClassVar[str] = "#555555"
+    # Links in another colour than the accent (hashtags and mentions keep it), if so.
+    link_colour: ClassVar[str | None] = None
+    # Whether it links an address written without http(s):// (example.com/page), as
+    # twitter-text finds them.
+    links_bare_addresses: ClassVar[bool] = False
+    # Whether the links, hashtags and mentions it shows are the draft's facets (Bluesky),
+    # rather than found in the text.
+    links_from_facets: ClassVar[bool] = False
+    # Whether a post shows the article's link card (the outbox is a file: none).
+    shows_card: ClassVar[bool] = True
+    # The card's look: "box" (a bordered box) or "embed" (a bar in the accent colour
+    # along its left edge, as chat apps show one).
+    card_style: ClassVar[Literal["box", "embed"]] = "box"
+    # Whether the avatar is a rounded square rather than a circle.
+    square_avatar: ClassVar[bool] = False
 
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings

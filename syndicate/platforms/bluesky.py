@@ -21,6 +21,7 @@ from syndicate import bluesky_richtext
 from syndicate.errors import PostingError
 from syndicate.images import ImageProblem, Upload, card_image
 from syndicate.platforms.base import (
+    BasePoster,
     OutgoingPart,
     Platform,
     PostedPart,
@@ -49,6 +50,9 @@ def displayed(text: str) -> str:
 class Bluesky(Platform):
     name = "bluesky"
     label = "Bluesky"
+    accent = "#1083fe"
+    links_from_facets = True
+    can_delete = True
     builds_card = True
     default_limit = bluesky_richtext.GRAPHEME_LIMIT
     # url: the account's PDS; app_url: where posts are linked to; image: attach the
@@ -164,7 +168,7 @@ def record_key(part: OutgoingPart) -> str:
     return bluesky_richtext.tid_for(part.article_key, part.article_url, str(part.index))
 
 
-class BlueskyPoster:
+class BlueskyPoster(BasePoster):
     """One session per run; every part written where only it can be written."""
 
     def __init__(self, platform: Bluesky, project_root: str, http: Http) -> None:
@@ -362,9 +366,6 @@ class BlueskyPoster:
         rkey = record_key(part)
         found = self._get_record(self.did, POST, rkey)
         return self._posted(found[0], found[1], rkey, []) if found else None
-
-    def close(self) -> None:
-        pass
 
 
 def text_as_html(text: str, facets: list[dict[str, Any]]) -> str:

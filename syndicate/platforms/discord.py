@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 class Discord(Platform):
     name = "discord"
     label = "Discord"
+    accent = "#5865f2"
+    square_avatar = True
+    card_style = "embed"
     default_limit = 2000
     # guild_id: the server the webhook's channel is in, to link to the messages.
     option_defaults = {"guild_id": None}
@@ -56,7 +59,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-class DiscordPoster:
+class DiscordPoster(BasePoster):
     def __init__(self, webhook_url: str, guild_id: Any, http: Http) -> None:
         self._webhook_url = webhook_url
         self.guild_id = guild_id
@@ -89,8 +92,4 @@ class DiscordPoster:
                if self.guild_id else "")
         return PostedPart(id=str(message["id"]), url=url)
 
-    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None  # a webhook cannot list what it sent
-
-    def close(self) -> None:
-        pass
+    # find_posted is BasePoster's (None): a webhook cannot list what it sent.

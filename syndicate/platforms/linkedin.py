@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import regex
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
@@ -53,6 +53,7 @@ def post_url(urn: str) -> str:
 class LinkedIn(Platform):
     name = "linkedin"
     label = "LinkedIn"
+    accent = "#0a66c2"
     builds_card = True
     default_limit = 3000
     # author: urn:li:person:… or urn:li:organization:…; version: the LinkedIn-Version
@@ -85,7 +86,7 @@ class LinkedIn(Platform):
                               project_root, http)
 
 
-class LinkedInPoster:
+class LinkedInPoster(BasePoster):
     """POST /rest/posts, one post per draft, with its card as an article."""
 
     def __init__(self, api_url: str, author: str, version: str, token: str,
@@ -201,11 +202,8 @@ class LinkedInPoster:
         raise PostingError("linkedin", f"HTTP {status}: {_message(response)}",
                            "see LinkedIn's answer above")
 
-    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None  # listing an author's posts needs a permission few apps get
-
-    def close(self) -> None:
-        pass
+    # find_posted is BasePoster's (None): listing an author's posts needs a permission
+    # few apps get.
 
 
 def _in_doubt(problem: str) -> NoReturn:

@@ -18,6 +18,7 @@ import regex
 
 from syndicate.errors import PostingError
 from syndicate.platforms.base import (
+    BasePoster,
     OutgoingPart,
     Platform,
     PostedPart,
@@ -102,6 +103,10 @@ def mastodon_length(text: str, spoiler_text: str = "", url_length: int = 23) -> 
 class Mastodon(Platform):
     name = "mastodon"
     label = "Mastodon"
+    accent = "#6364ff"
+    square_avatar = True
+    can_edit = True
+    can_delete = True
     default_limit = 500
     # software: what the server runs; anything but "mastodon" is counted the safe way.
     # image: attach the article's image, with its alt text, instead of letting the
@@ -211,7 +216,7 @@ MAX_DESCRIPTION = 1500
 MEDIA_WAIT_SECONDS = 30.0
 
 
-class MastodonPoster:
+class MastodonPoster(BasePoster):
     """POST /api/v1/statuses, one status per part, replies chained by in_reply_to_id."""
 
     def __init__(self, platform: Mastodon, http: Http, project_root: str = ".") -> None:
@@ -396,9 +401,6 @@ class MastodonPoster:
             headers={"Authorization": f"Bearer {self._token}"})
         if response.status_code != 404:  # already gone is gone
             self._check(response)
-
-    def close(self) -> None:
-        pass
 
 
 def _error(response: httpx.Response) -> str:

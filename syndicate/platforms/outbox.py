@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from syndicate.files import write_atomically
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 
 
 class Outbox(Platform):
     name = "outbox"
     label = "Outbox"
+    accent = "#555555"
+    shows_card = False
     remote = False
     retry_is_safe = True  # find_posted reads the file: it always knows
     default_limit = 5000
@@ -35,7 +37,7 @@ def _readable(article_key: str) -> str:
     return re.sub(r"[^\w.-]+", "-", stem).strip("-.")[:80] or "article"
 
 
-class OutboxPoster:
+class OutboxPoster(BasePoster):
     def __init__(self, folder: Path, public_url: str | None) -> None:
         self.folder = folder.resolve()
         self.public_url = public_url.rstrip("/") if public_url else None
@@ -82,7 +84,3 @@ class OutboxPoster:
                     and record.get("text_hash") == part.text_hash:
                 return self._posted(path)
         return None
-
-    def close(self) -> None:
-        pass
-

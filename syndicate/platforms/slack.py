@@ -10,7 +10,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
 
 if TYPE_CHECKING:
@@ -25,6 +25,10 @@ def escape(text: str) -> str:
 class Slack(Platform):
     name = "slack"
     label = "Slack"
+    accent = "#611f69"
+    link_colour = "#1264a3"
+    links_bare_addresses = True
+    card_style = "embed"
     default_limit = 3000
     secret_keys = ("webhook_url",)
 
@@ -35,7 +39,7 @@ class Slack(Platform):
         return SlackPoster(self.settings.secrets["webhook_url"], http)
 
 
-class SlackPoster:
+class SlackPoster(BasePoster):
     def __init__(self, webhook_url: str, http: Http) -> None:
         self._webhook_url = webhook_url
         self.http = http
@@ -63,8 +67,4 @@ class SlackPoster:
         digest = hashlib.sha256(part.idempotency_key.encode()).hexdigest()[:16]
         return PostedPart(id=f"slack-{digest}", url="")
 
-    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None  # a webhook cannot list what it sent
-
-    def close(self) -> None:
-        pass
+    # find_posted is BasePoster's (None): a webhook cannot list what it sent.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 from syndicate.text import count_utf16_units
 
 if TYPE_CHECKING:
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 class Telegram(Platform):
     name = "telegram"
     label = "Telegram"
+    accent = "#2aabee"
+    links_bare_addresses = True
+    card_style = "embed"
     default_limit = 4096
     # chat_id: the channel, as @username or a numeric id; api_url: the Bot API server.
     option_defaults = {"chat_id": None, "api_url": "https://api.telegram.org"}
@@ -73,7 +76,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-class TelegramPoster:
+class TelegramPoster(BasePoster):
     def __init__(self, api_url: str, token: str, chat_id: str, http: Http) -> None:
         self._endpoint = f"{api_url}/bot{token}/sendMessage"
         self.chat_id = chat_id
@@ -108,8 +111,5 @@ class TelegramPoster:
         url = f"https://t.me/{username}/{message['message_id']}" if username else ""
         return PostedPart(id=str(message["message_id"]), url=url)
 
-    def find_posted(self, part: OutgoingPart) -> PostedPart | None:
-        return None  # the Bot API cannot list a channel's past messages
-
-    def close(self) -> None:
-        pass
+    # find_posted is BasePoster's (None): the Bot API cannot list a channel's past
+    # messages.

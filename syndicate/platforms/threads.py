@@ -31,7 +31,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 from syndicate.platforms.x import find_urls
 from syndicate.text import EMOJI_SEQUENCE, MAYBE_EMOJI
 
@@ -67,6 +67,8 @@ def _truthy(value: Any) -> bool:
 class Threads(Platform):
     name = "threads"
     label = "Threads"
+    accent = "#000000"
+    links_bare_addresses = True
     default_limit = 500
     # user_id: the Threads user id ("me": the token's own account); image: post the
     # card's image (from its public URL) instead of a link preview.
@@ -90,7 +92,7 @@ class Threads(Platform):
                              _truthy(self.option("image")), http)
 
 
-class ThreadsPoster:
+class ThreadsPoster(BasePoster):
     """A container, then its publication, per part; replies chained by reply_to_id."""
 
     def __init__(self, api_url: str, user_id: str, token: str, image: bool,
@@ -261,9 +263,6 @@ class ThreadsPoster:
         shown = f" (code {code})" if code is not None else ""
         raise PostingError("threads", f"HTTP {response.status_code}: {message}{shown}",
                            "see Threads' answer above")
-
-    def close(self) -> None:
-        pass
 
 
 class _ContainerFailed(PostingError):

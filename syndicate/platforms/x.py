@@ -14,7 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from syndicate.errors import PostingError
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
@@ -265,6 +265,8 @@ def is_valid_post(text: str, limit: int = 280) -> bool:
 class X(Platform):
     name = "x"
     label = "X"
+    accent = "#1d9bf0"
+    links_bare_addresses = True
     default_limit = 280
     option_defaults = {"api_url": "https://api.x.com"}
     secret_keys = ("token",)
@@ -295,7 +297,7 @@ class X(Platform):
                         "SYNDICATE_X_TOKEN (tweet.read, tweet.write, users.read)")]
 
 
-class XPoster:
+class XPoster(BasePoster):
     """POST /2/tweets with a user token; replies for threads; lookups after a lost answer."""
 
     def __init__(self, api_url: str, token: str, http: Http) -> None:
@@ -366,9 +368,6 @@ class XPoster:
                 return PostedPart(id=str(tweet["id"]),
                                   url=f"https://x.com/i/web/status/{tweet['id']}")
         return None
-
-    def close(self) -> None:
-        pass
 
 
 def _with_scheme(url: str) -> str:
