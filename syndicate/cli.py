@@ -35,7 +35,6 @@ from syndicate.publish.common import (
     Note,
     chosen_platforms,
     follow_moves,
-    open_posters,
     refuse_build_errors,
 )
 from syndicate.settings import Settings, load_settings
@@ -586,53 +585,16 @@ def backfeed(settings_path: Path, platform_names: tuple[str, ...], max_posts: in
     They are kept in the responses file (responses.json: commit it) and shown under each
     article by the next build. Reply text is cleaned to a few safe tags.
     """
-    from syndicate.http import Http
-    from syndicate.responses import Responses
-    settings = load_settings(settings_path)
-    platforms = chosen_platforms(settings, platform_names)
-    ledger = Ledger.load(settings.ledger_path)
-    responses = Responses.load(settings.responses_path)
-    posted = [(key, name, parts) for key, name, parts in ledger.posted_parts()
-              if name in platforms]
-    # Newest first: that is where conversations still happen.
-    posted.sort(key=lambda item: ledger.articles[item[0]]["platforms"][item[1]].get(
-        "updated_at", ""), reverse=True)
-    http = Http()
-    readers: dict[str, Any] = {}
-    added = checked = 0
-    failures: list[str] = []
-    try:
-        for key, name, parts in posted:
-            if name not in readers:
-                try:
-                    readers[name] = platforms[name].open_reader(http)
-                except NotImplementedError:
-                    readers[name] = None
-                    if platform_names:
-                        click.echo(f"{platforms[name].label} has no responses to read.",
-                                   err=True)
-            reader = readers[name]
-            if reader is None:
-                continue
-            own = {part.id for part in parts}
-            for part in parts:
-                if checked >= max_posts:
-                    break
-                checked += 1
-                try:
-                    added += responses.merge(key, reader.responses(part, own))
-                except SyndicateError as error:
-                    failures.append(error.line())
-    finally:
-        http.close()
-    responses.save()
-    click.echo(f"Read {checked} posted cop{'ies' if checked != 1 else 'y'}: {added} new "
-               f"response{'s' * (added != 1)}, kept in {settings.responses_path.name}. "
-               "Rebuild to show them.")
-    for line in failures:
-        click.echo(click.style("Error: ", fg="red", bold=True) + line, err=True)
-    if failures:
-        sys.exit(1)
+    from syndicate.publish.backfeed_run import BackfeedOptions
+    from syndicate.publish.backfeed_run import backfeed as read_back
+
+    report = read_back(load_settings(settings_path),
+                       BackfeedOptions(platform_names, max_posts), show)
+    click.echo(report.summary())
+    for line in report.failures:
+        click.echo(ERROR + line, err=True)
+    if report.exit_code:
+        sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -697,42 +659,14 @@ def retract(settings_path: Path, article_key: str, platform_names: tuple[str, ..
     ARTICLE is its key, as `syndicate status` shows it (e.g. posts/hello.md). It is not
     posted again unless you remove its entries from the ledger.
     """
-    settings = load_settings(settings_path)
-    platforms = chosen_platforms(settings, platform_names)
-    with ledger_lock(settings.ledger_path):
-        ledger = Ledger.load(settings.ledger_path)
-        copies = [(name, parts) for key, name, parts in ledger.posted_parts()
-                  if key == article_key and name in platforms]
-        if not copies:
-            raise SettingsError(article_key, "has no posted copies on those platforms",
-                                "see `syndicate status` for the article keys")
-        for name, parts in copies:
-            click.echo(f"{platforms[name].label}: {', '.join(p.url or p.id for p in parts)}")
-        if not yes and not click.confirm("Delete these posts?"):
-            click.echo("Nothing deleted.")
-            sys.exit(1)
-        failed = False
-        with open_posters({name: platforms[name] for name, _ in copies},
-                          settings.root) as (posters, _):
-            for name, parts in copies:
-                delete = getattr(posters[name], "delete", None)
-                if delete is None:
-                    click.echo(f"{platforms[name].label} posts cannot be deleted through its "
-                               "API: delete them by hand.", err=True)
-                    failed = True
-                    continue
-                try:
-                    for part in reversed(parts):
-                        delete(part)
-                except SyndicateError as error:
-                    click.echo(click.style("Error: ", fg="red", bold=True) + error.line(),
-                               err=True)
-                    failed = True
-                    continue
-                ledger.record_retracted(article_key, name, "retracted by syndicate retract")
-                click.echo(f"Deleted {article_key} from {platforms[name].label}.")
-    if failed:
-        sys.exit(1)
+    from syndicate.publish.retract_run import retract as delete_copies
+
+    report = delete_copies(load_settings(settings_path), article_key, platform_names,
+                           lambda: yes or click.confirm("Delete these posts?"), show)
+    if report.cancelled:
+        click.echo("Nothing deleted.")
+    if report.exit_code:
+        sys.exit(report.exit_code)
 
 
 @cli.command()
