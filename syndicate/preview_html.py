@@ -28,11 +28,6 @@ from syndicate.platforms.x import find_urls
 # An image is shown at most this wide in a card: embedded at that size, not larger.
 PREVIEW_IMAGE_SIDE = 480
 PREVIEW_IMAGE_BYTES = 400_000
-# Platforms that show no link card (the outbox is a file).
-NO_CARD = frozenset({"outbox"})
-ACCENTS = {"mastodon": "#6364ff", "bluesky": "#1083fe", "x": "#1d9bf0",
-           "threads": "#000000", "linkedin": "#0a66c2", "discord": "#5865f2",
-           "telegram": "#2aabee", "slack": "#611f69", "outbox": "#555555"}
 
 
 def _escape(text: str) -> str:
@@ -97,13 +92,10 @@ _STYLED = (
 )
 
 
-# Platforms that also link an address written without http(s):// (example.com/page).
-LINKS_BARE_ADDRESSES = frozenset({"x", "threads", "telegram", "slack"})
-
-
-def _spans(text: str, platform: str = "x") -> list[tuple[int, int, str, str]]:
-    """Links (any http(s):// address, and what the platform would link without one),
-    hashtags and mentions in text, in order, none inside another."""
+def _spans(text: str, bare_addresses: bool = True) -> list[tuple[int, int, str, str]]:
+    """Links (any http(s):// address, and with bare_addresses those written without one,
+    as X and others link them), hashtags and mentions in text, in order, none inside
+    another."""
     found = []
     for kind, pattern, not_after in _STYLED:
         for match in pattern.finditer(text):
@@ -111,7 +103,7 @@ def _spans(text: str, platform: str = "x") -> list[tuple[int, int, str, str]]:
             before = text[start - 1] if start else " "
             if not (before.isalnum() or before == "_" or before in not_after):
                 found.append((start, match.end(), kind, match.group()))
-    if platform in LINKS_BARE_ADDRESSES and "." in text:
+    if bare_addresses and "." in text:
         # Addresses without a scheme (example.com/page), as twitter-text finds them.
         found += [(start, end, "link", text[start:end]) for start, end in find_urls(text)]
     found.sort(key=lambda span: (span[0], -span[1]))
@@ -125,11 +117,12 @@ def _spans(text: str, platform: str = "x") -> list[tuple[int, int, str, str]]:
 _CUT = '<mark class="cut" title="shortened here">' + ELLIPSIS + "</mark>"
 
 
-def rich_text(part: Part, platform: str, cut: bool) -> str:
-    """The part's text as HTML: escaped, with links, hashtags and mentions styled."""
+def rich_text(part: Part, platform: type[Platform] | Platform, cut: bool) -> str:
+    """The part's text as HTML: escaped, with links, hashtags and mentions styled as the
+    platform shows them (its facets, or what it finds in the text)."""
     text = part.text
-    spans = (_spans_from_facets(text, part.facets) if platform == "bluesky"
-             else _spans(text, platform))
+    spans = (_spans_from_facets(text, part.facets) if platform.links_from_facets
+             else _spans(text, platform.links_bare_addresses))
     if cut and ELLIPSIS in text:  # the ellipsis fitting added: the last one
         at = text.rindex(ELLIPSIS)
         spans = sorted([*(s for s in spans if not s[0] <= at < s[1]),
@@ -174,7 +167,7 @@ def _count(length: int, limit: int) -> str:
 
 def _card(draft: Draft, platform: Platform, images: Images) -> str:
     card = draft.card
-    if not card or draft.platform in NO_CARD:
+    if not card or not platform.shows_card:
         return ""
     image_class = images.css_class(card.get("image_file"))
     alt = card.get("image_alt") or ""
@@ -227,7 +220,7 @@ class Renderer:
 
     def card(self, draft: Draft, platform: Platform) -> str:
         attach = "attach" if platform.option("image") else "card"
-        key = (draft.article, attach if draft.platform not in NO_CARD else "none")
+        key = (draft.article, attach if platform.shows_card else "none")
         if key not in self._cards:
             self._cards[key] = _card(draft, platform, self.images)
         return self._cards[key]
@@ -242,7 +235,7 @@ class Renderer:
             which = (f'<span class="part">{number}/{len(draft.parts)}</span>'
                      if len(draft.parts) > 1 else "")
             content = (f'<div class="text" lang="{_escape(draft.lang)}" dir="auto">'
-                       f"{rich_text(part, draft.platform, cut and number == 1)}</div>"
+                       f"{rich_text(part, platform, cut and number == 1)}</div>"
                        + (self.card(draft, platform) if number == 1 else ""))
             if warning:  # as Mastodon shows it: the warning, the post behind it
                 content = (f'<details class="cw"><summary><span class="cw-text" '
@@ -257,12 +250,26 @@ class Renderer:
         notes += "".join(f'<p class="problem">✗ {_escape(p)}</p>' for p in draft.problems)
         notes += "".join(f'<p class="warn">! {_escape(w)}</p>' for w in
                          [*draft.warnings, *(check["message"] for check in draft.checks)])
-        return (f'<section class="draft p-{draft.platform}" '
+        return (f'<section class="{_section_classes(platform)}" '
                 f'data-article="{_escape(draft.article)}" data-platform="{draft.platform}" '
                 f'data-state="{state_kind(state)}" data-parts="{len(draft.parts)}">'
                 f'<h3><span class="platform">{platform.label}</span>'
                 f'<span class="state {state.split(",")[0]}">{_escape(state)}</span></h3>'
                 f'<div class="thread">{"".join(parts)}</div>{notes}</section>')
+
+
+def _section_classes(platform: Platform) -> str:
+    """A draft's classes: its platform's (for its accent colour) and its platform's
+    looks, which data/preview.css describes."""
+    looks = [*(["avatar-square"] if platform.square_avatar else []),
+             *(["card-embed"] if platform.card_style == "embed" else [])]
+    return " ".join(["draft", f"p-{platform.name}", *looks])
+
+
+def platform_css(platform: type[Platform] | Platform) -> str:
+    """The platform's colours, as custom properties of its drafts (.p-<name>)."""
+    link = f";--link:{platform.link_colour}" if platform.link_colour else ""
+    return f".p-{platform.name}{{--accent:{platform.accent}{link}}}"
 
 
 # Articles are open until this many drafts are shown (about a screen); the rest start
@@ -306,7 +313,7 @@ def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
     unfit = sum(not d.fits for d in drafts)
     summary = (f"{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
                f"article{'s' * (articles != 1)}" + (f", {unfit} do not fit" if unfit else ""))
-    accents = "".join(f".p-{name}{{--accent:{colour}}}" for name, colour in ACCENTS.items())
+    accents = "".join(platform_css(renderer.platform(name)) for name in sorted(platform_counts))
     return (PAGE.replace("{css}", CSS + accents).replace("{summary}", _escape(summary))
             .replace("{images}", "".join(images.rules))
             .replace("{filters}", _filters(renderer, platform_counts, state_counts))
