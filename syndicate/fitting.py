@@ -9,7 +9,9 @@ link is never touched.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -152,6 +154,10 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
     """The values to render: as much of each shrinkable field as the limit allows; and
     whether they fit."""
     working = dict(context)
+    # Measured already by the caller (a measure caches by text): its share of count per
+    # character guesses where the cut falls without measuring the field alone.
+    full_text = tidy(render(context))
+    full_count = count(full_text)
 
     def fits(values: Mapping[str, Any]) -> bool:
         return count(tidy(render(values))) <= limit
@@ -174,8 +180,12 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         if base > limit:
             continue  # even without this field it is too long: shrink the next one
         units = _units(original)
-        # Guess in proportion to the room left; the search corrects the guess.
-        guess = len(units) * max(limit - base - 1, 0) // max(count(original), 1)
+        # Guess by characters, in proportion to how the platform counts the whole text (a
+        # URL is 23, a CJK character 2 on X): close enough that the search below most
+        # often measures twice (the guess fits, one more unit does not).
+        per_character = full_count / max(len(full_text), 1)
+        reach = max(limit - base - 1, 0) / max(per_character, 1e-9)
+        guess = bisect.bisect_right(list(itertools.accumulate(map(len, units))), reach)
         def length(n: int, field: str = field, units: list[str] = units) -> int:
             return count(tidy(render({**working, field: _join_units(units, n)})))
 
