@@ -1,7 +1,8 @@
 """Bluesky (AT Protocol) rich text as the official client builds it: facets, short links, TIDs.
 
 Detection follows `@atproto/api` (`rich-text/detection.ts`, `util.ts`) and link shortening
-follows the social app (`lib/strings/url-helpers.ts`); `tests/conformance/bluesky_richtext.json`
+follows the social app (`lib/strings/url-helpers.ts`, its URLs parsed by ada-url to the
+WHATWG standard JavaScript's URL follows); `tests/conformance/bluesky_richtext.json`
 holds the official vectors. Pure functions: no network, so mentions need their DIDs given.
 """
 
@@ -13,8 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import idna
+import ada_url
 import regex
+from ada_url.ada_adapter import ParseAttributes
 
 from syndicate.text import count_graphemes, count_utf8_bytes
 from syndicate.tlds import is_tld
@@ -272,166 +274,55 @@ def shorten_links(
     return display, _facets_for(_to_segments(display, moved), dids)
 
 
-# --- to_short_url: the part of the WHATWG URL parser the shortened form shows ---------------
+# --- to_short_url ------------------------------------------------------------------------
 
-_C0_AND_SPACE = "".join(map(chr, range(0x21)))
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
-# Percent-encode sets of the URL standard, beyond the C0 controls and non-ASCII.
-_PATH_ENCODE = frozenset(' "#<>?`{}')
-_QUERY_ENCODE = frozenset(" \"#<>'")  # the special-scheme query set
-_FRAGMENT_ENCODE = frozenset(' "<>`')
-_NEEDS_ENCODING = re.compile(r"[^\x21-\x7e]|[ \"#<>?`{}']")
-_SINGLE_DOT = frozenset({".", "%2e"})
-_DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+# The parts of a parsed URL the short form shows, after the scheme that decides whether
+# it is shortened at all.
+_SHORT_URL_PARTS = ("protocol", "host", "pathname", "search", "hash")
 
 
-def _percent_encode(part: str, encode_set: frozenset[str]) -> str:
-    if _NEEDS_ENCODING.search(part) is None:
-        return part
-    out = []
-    for char in part:
-        if char in encode_set or not "\x20" < char < "\x7f":
-            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "replace")))
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _parse_ipv4_number(part: str) -> int | None:
-    base = 10
-    if part[:2] in ("0x", "0X"):
-        part, base = part[2:], 16
-    elif len(part) > 1 and part[0] == "0":
-        part, base = part[1:], 8
-    if not part:
-        return 0 if base == 16 else None
+def _parse_url(url: str) -> ParseAttributes | None:
+    """url's parts as JavaScript's `new URL(url)` gives them, or None where it throws."""
+    if ":" not in url:
+        return None  # no scheme, and no base URL to resolve against: it throws
     try:
-        return int(part, base)
+        return ada_url.parse_url(url, _SHORT_URL_PARTS)
     except ValueError:
-        return None
-
-
-def _ipv4(host: str) -> str | None:
-    parts = host.split(".")
-    if parts[-1] == "" and len(parts) > 1:
-        parts.pop()
-    numbers = [_parse_ipv4_number(part) for part in parts] if len(parts) <= 4 else [None]
-    if any(number is None for number in numbers):
-        return None
-    values = [number for number in numbers if number is not None]
-    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
-        return None
-    address = values[-1] + sum(value << (8 * (3 - i)) for i, value in enumerate(values[:-1]))
-    return ".".join(str((address >> shift) & 0xFF) for shift in (24, 16, 8, 0))
-
-
-def _host(raw: str) -> str | None:
-    if raw.startswith("["):
-        return raw.lower() if raw.endswith("]") else None
-    host = _percent_decode(raw)
-    if host.isascii():
-        host = host.lower()  # all UTS #46 does to ASCII once the STD3 rules are off
-    else:
+        # JavaScript strings may hold lone surrogates, which its URL constructor reads as
+        # U+FFFD (a USVString); ada-url refuses a str it cannot encode, so they are
+        # replaced here (a pair split across two code points is joined again).
+        usv = url.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        if usv == url:
+            return None
         try:
-            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
-        except (idna.IDNAError, UnicodeError):
+            return ada_url.parse_url(usv, _SHORT_URL_PARTS)
+        except ValueError:
             return None
-    if not host or _FORBIDDEN_HOST.search(host):
-        return None
-    labels = host.split(".")
-    last = labels[-1] or (labels[-2] if len(labels) > 1 else "")
-    if last and (last.isdigit() or re.fullmatch(r"0[xX][0-9a-fA-F]*", last)):
-        return _ipv4(host)  # a host ending in a number is an IPv4 address or invalid
-    try:
-        return ".".join(
-            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
-            for label in labels
-        )
-    except UnicodeError:
-        return None
-
-
-def _percent_decode(value: str) -> str:
-    if "%" not in value:
-        return value
-    decoded = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
-                     value.encode("utf-8"))
-    return decoded.decode("utf-8", "replace")
-
-
-def _path(raw: str) -> str:
-    # Dot segments resolve the way the URL parser resolves them; "/" for an empty path.
-    if "/." not in raw and "%" not in raw and _NEEDS_ENCODING.search(raw) is None:
-        return raw or "/"  # the common path: nothing to resolve or encode
-    segments: list[str] = []
-    pieces = raw[1:].split("/") if raw else [""]
-    for i, piece in enumerate(pieces):
-        at_end = i == len(pieces) - 1
-        lowered = piece.lower()
-        if lowered in _DOUBLE_DOT:
-            if segments:
-                segments.pop()
-            if at_end:
-                segments.append("")
-        elif lowered in _SINGLE_DOT:
-            if at_end:
-                segments.append("")
-        else:
-            segments.append(_percent_encode(piece, _PATH_ENCODE))
-    return "/" + "/".join(segments)
-
-
-def _parse_http_url(url: str) -> tuple[str, str, str, str] | None:
-    """(host[:port], path, "?query", "#fragment") as a browser serialises them, or None."""
-    url = url.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
-    scheme_match = _SCHEME.match(url)
-    if scheme_match is None:
-        return None  # no scheme and no base URL: the URL constructor throws
-    scheme = scheme_match.group(1).lower()
-    if scheme not in _DEFAULT_PORTS:
-        return None
-    # Special schemes read "\\" as "/" before the query, and skip any slashes after ":".
-    rest = url[scheme_match.end():].lstrip("/\\")
-    rest, hash_mark, fragment = rest.partition("#")
-    rest, question_mark, query = rest.partition("?")
-    rest = rest.replace("\\", "/")
-    authority, slash, path = rest.partition("/")
-    host_port = authority.rpartition("@")[2]
-    if host_port.startswith("["):
-        bracket = host_port.find("]") + 1
-        raw_host, port = host_port[:bracket], host_port[bracket:]
-        if port and not port.startswith(":"):
-            return None
-        port = port[1:]
-    else:
-        raw_host, _, port = host_port.partition(":")
-    if not raw_host:
-        return None
-    host = _host(raw_host)
-    if host is None:
-        return None
-    if port:
-        if not port.isascii() or not port.isdigit() or int(port) > 65535:
-            return None
-        if int(port) != _DEFAULT_PORTS[scheme]:
-            host += f":{int(port)}"
-    search = "?" + _percent_encode(query, _QUERY_ENCODE) if question_mark and query else ""
-    tail = "#" + _percent_encode(fragment, _FRAGMENT_ENCODE) if hash_mark and fragment else ""
-    return host, _path(slash + path), search, tail
 
 
 def to_short_url(url: str) -> str:
-    """The social app's link text: host plus the first 13 characters of a long path, "..."."""
-    parsed = _parse_http_url(url)
-    if parsed is None:
+    """The social app's link text: host plus the first 13 characters of a long path, "...".
+
+    The URL parsing is ada-url's: the WHATWG URL standard, the one JavaScript's `new URL`
+    implements (Node's URL is ada itself), so hosts are IDNA-mapped and punycoded, IPv4 and
+    IPv6 addresses made canonical, default ports dropped, dot segments resolved and the
+    path, query and fragment percent-encoded as the app shows them. ada-url 4 follows the
+    standard as it now stands, as Chromium does ("^" in a path is encoded, an ASCII host
+    is kept as typed, a right-to-left host breaking the Bidi rule fails); the PDS's Node 22
+    bundles ada 2.9, which differs from it on such URLs only. What stays written out here
+    is the app's own rule (`toShortUrl` in `lib/strings/url-helpers.ts`), which no library
+    has: a URL that does not parse or is not http(s) is shown as typed, and the rest of
+    the URL after the host is cut to 13 characters and "..." when longer than 15 (those
+    parts are percent-encoded ASCII, so Python's length is JavaScript's).
+    """
+    parts = _parse_url(url)
+    if parts is None or parts["protocol"] not in ("http:", "https:"):
         return url
-    host, path, search, fragment = parsed
-    tail = ("" if path == "/" else path) + search + fragment
+    path = "" if parts["pathname"] == "/" else parts["pathname"]
+    tail = path + parts["search"] + parts["hash"]
     if len(tail) > 15:
-        return host + tail[:13] + "..."
-    return host + tail
+        return parts["host"] + tail[:13] + "..."
+    return parts["host"] + tail
 
 
 # --- offsets, lengths, record keys ------------------------------------------------------
