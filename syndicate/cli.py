@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,26 +15,11 @@ import click
 from syndicate import __version__
 from syndicate.display import edited_state, preview_blocks, state_badge, style, table
 from syndicate.draft import Draft
-from syndicate.errors import SettingsError, SyndicateError
+from syndicate.errors import SyndicateError
 from syndicate.files import write_atomically
-from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import (
-    DoneArticle,
-    Manifest,
-    done_articles,
-    draft_lines,
-    load_manifest,
-    read_manifest_json,
-)
+from syndicate.manifest import Manifest, load_manifest
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.platforms.base import Platform
-from syndicate.publish.common import (
-    Halt,
-    Note,
-    chosen_platforms,
-    follow_moves,
-    refuse_build_errors,
-)
+from syndicate.publish.common import Halt, Note, refuse_build_errors
 from syndicate.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,68 +87,6 @@ def dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
-def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
-    """The drafts of articles the build kept only the sources of (done everywhere), made
-    now as the build makes them."""
-    from syndicate.drafts import drafts_for
-    from syndicate.templates import DraftTemplates
-
-    templates = DraftTemplates(settings.templates_path)
-    return [draft for article in done
-            for draft in drafts_for(article.article(), settings, templates)]
-
-
-def draft_order(draft: Draft) -> tuple[str, str, str]:
-    """The manifest's order: oldest article first, then key and platform."""
-    return draft.date, draft.article, draft.platform
-
-
-def pending_or_changed(drafts: list[Draft], ledger: Ledger) -> list[Draft]:
-    """The drafts of articles with a draft not done yet, or posted and changed since."""
-    shown = {d.article for d in drafts
-             if not ledger.is_done(d.article, d.platform) or edited_since_posted(ledger, d)}
-    return [d for d in drafts if d.article in shown]
-
-
-def draft_state(ledger: Ledger, draft: Draft) -> str:
-    return ledger.state(draft.article, draft.platform) or "new"
-
-
-def draft_state_of(ledger: Ledger, article: str, platform: str) -> str:
-    return ledger.state(article, platform) or "new"
-
-
-def edited_since_posted(ledger: Ledger, draft: Draft) -> bool:
-    """Whether draft was posted and its text has changed since."""
-    return ledger.posted_hash(draft.article, draft.platform) not in (None, draft.text_hash)
-
-
-def shown_state(ledger: Ledger, draft: Draft, settings: Settings) -> str:
-    """The draft's state for a person: a posted draft whose text changed since says what
-    its platform's on_edit will do about it."""
-    if not edited_since_posted(ledger, draft):
-        return draft_state(ledger, draft)
-    platform = settings.platforms.get(draft.platform)
-    return edited_state(str(platform.option("on_edit")) if platform else "ignore")
-
-
-def refuse_unknown_articles(article_keys: tuple[str, ...], known: set[str]) -> None:
-    """A usage error (exit 2) for an --article the last build made no drafts for, with
-    the keys it may have meant."""
-    import difflib
-
-    for key in article_keys:
-        if key in known:
-            continue
-        close = [k for k in sorted(known) if k.endswith(f"/{key}")]
-        close += [k for k in difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.8)
-                  if k not in close]
-        hint = f"did you mean {', '.join(close[:3])}? " if close else ""
-        raise click.BadParameter(
-            f"the last build made no drafts for {key!r}; {hint}`syndicate status` lists "
-            "every article key", param_hint="'--article'")
-
-
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -189,10 +110,6 @@ def cli(verbose: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _reported_by_the_plugin(record: logging.LogRecord) -> bool:
-    return not str(record.msg).startswith(("Could not process", "Skipping %s: could not"))
-
-
 @cli.command()
 @settings_option
 def build(settings_path: Path) -> None:
@@ -201,9 +118,14 @@ def build(settings_path: Path) -> None:
     With "feed" in SYNDICATE, read the articles from that Atom, RSS or JSON Feed instead
     (for a blog not built with Pelican) and make their drafts.
     """
+    from syndicate.preview.build import build_from_feed, run_pelican
+
     settings = load_settings(settings_path)  # report settings mistakes before building
     if settings.feed_url:
-        build_from_feed(settings)
+        manifest = build_from_feed(settings)
+        refuse_build_errors(manifest)
+        click.echo(f"Read {settings.feed_url}: {len(manifest.drafts)} drafts for "
+                   f"{len({d.article for d in manifest.drafts})} articles.")
         return
     output = run_pelican(settings_path)
     manifest = load(settings_path)[1]
@@ -212,79 +134,6 @@ def build(settings_path: Path) -> None:
     done = (f" ({len(manifest.done)} more done everywhere, not drafted: `syndicate preview "
             "--all` shows them)") if manifest.done else ""
     click.echo(f"Built {output}: {len(manifest.drafts)} drafts for {articles} articles{done}.")
-
-
-def run_pelican(settings_path: Path) -> str:
-    """Build the site with Pelican and the plugin; the output folder."""
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    pelican_settings = read_settings(str(settings_path))
-    plugins = [str(getattr(p, "__name__", p)) for p in pelican_settings.get("PLUGINS") or []]
-    if not {"syndicate", "pelican.plugins.syndicate"} & set(plugins):
-        raise SettingsError(str(settings_path), "the syndicate plugin is not loaded, so the "
-                            "build makes no drafts", 'add PLUGINS = ["syndicate"] (or run '
-                            "`syndicate init`)")
-    # The plugin reports these through the manifest, as one line each: print them once.
-    logging.getLogger("syndicate.build").setLevel(logging.CRITICAL)
-    # (A logger's filters see only its own records, so filter where they are logged.)
-    loggers = [logging.getLogger(f"pelican.{name}") for name in ("generators", "contents")]
-    for logger in loggers:
-        logger.addFilter(_reported_by_the_plugin)
-    try:
-        Pelican(pelican_settings).run()
-    finally:
-        for logger in loggers:
-            logger.removeFilter(_reported_by_the_plugin)
-    return str(pelican_settings["OUTPUT_PATH"])
-
-
-def build_from_feed(settings: Settings) -> None:
-    from syndicate.drafts import drafts_for
-    from syndicate.feed_source import articles_from_feed
-    from syndicate.http import Http
-    from syndicate.manifest import encode_draft, write_manifest
-    from syndicate.posting import is_absolute_siteurl
-    from syndicate.templates import DraftTemplates
-
-    url = str(settings.feed_url)
-    http = Http(max_total_wait=30)
-    try:
-        response = http.request("feed", "GET", url, idempotent=True, follow_redirects=True)
-    except httpx_errors() as error:
-        raise SettingsError(url, f"cannot be read ({type(error).__name__})",
-                            "check the feed's address (SYNDICATE feed)") from None
-    finally:
-        http.close()
-    if response.status_code != 200:
-        raise SettingsError(url, f"answers HTTP {response.status_code}",
-                            "check the feed's address (SYNDICATE feed)")
-    site, articles = articles_from_feed(response.content, str(response.url),
-                                        settings.default_lang)
-    siteurl = settings.siteurl if is_absolute_siteurl(settings.siteurl) else site
-    now = datetime.now(UTC)
-    templates = DraftTemplates(settings.templates_path)
-    errors: list[str] = []
-    drafts: list[str] = []
-    for article in sorted(articles, key=lambda a: a.key):
-        if article.date > now:
-            continue  # scheduled: not published yet
-        try:
-            drafts += [encode_draft(d.to_json())
-                       for d in drafts_for(article, settings, templates)]
-        except SyndicateError as error:
-            errors.append(error.line())
-    write_manifest(settings.manifest_path, siteurl, errors, drafts)
-    manifest = load_manifest(settings.manifest_path)
-    refuse_build_errors(manifest)
-    click.echo(f"Read {url}: {len(manifest.drafts)} drafts for "
-               f"{len({d.article for d in manifest.drafts})} articles.")
-
-
-def httpx_errors() -> type[Exception]:
-    import httpx
-
-    return httpx.HTTPError
 
 
 @cli.command()
@@ -310,34 +159,14 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     By default, the articles that may still be posted somewhere or changed since they
     were; --all adds those done everywhere, --article shows the ones named.
     """
-    from syndicate.approval import Approvals
+    from syndicate.preview.selection import PreviewQuery, Selection
+
     settings = load_settings(settings_path)
-    ledger = Ledger.load(settings.ledger_path)
-    follow_moves(ledger, settings)
-    approvals = (Approvals.load(settings.approvals_path, settings.root)
-                 if settings.require_approval else None)
-    # Articles done everywhere are drafted only when asked for: --all, or by name.
-    done = (done_articles(settings.manifest_path)
-            if show_all or article_keys else [])
-    if not show_all:
-        done = [article for article in done if article.key in article_keys]
-
-    if article_keys:
-        refuse_unknown_articles(article_keys, {article for article, _, _ in
-                                               draft_lines(settings.manifest_path)[1]}
-                                | {article.key for article in done})
-
-    def wanted(article: str, platform: str) -> bool:
-        return ((not article_keys or article in article_keys)
-                and (not platform_names or platform in platform_names)
-                and (not only_new or not ledger.is_done(article, platform)))
-
-    def state_of(draft: Draft) -> str:
-        state = shown_state(ledger, draft, settings)
-        if approvals is None or ledger.is_done(draft.article, draft.platform):
-            return state
-        return f"{state}, {'approved' if approvals.is_approved(draft) else 'not approved'}"
-
+    selection = Selection(settings, PreviewQuery(article_keys, platform_names, only_new,
+                                                 show_all))
+    problem = selection.unknown_article()
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="'--article'")
     to_default_page = (output_format == "html" and output_path is None
                        and stdout_is_terminal())
     if to_default_page:
@@ -353,98 +182,46 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
                                              "page elsewhere)." if to_default_page else "."),
                    err=True)
 
-    every = show_all or bool(article_keys)
+    def state_of(draft: Draft) -> str:
+        return selection.state_of(draft, edited_state)
+
     if output_format == "json" and (output_path or not sys.stdout.isatty()):
         # For programs: each draft's JSON straight from the manifest, with its state added.
-        header, lines = draft_lines(settings.manifest_path)
-        emit("[" + ", ".join(
-            f'{line[:-1]}, "state": {json.dumps(draft_state_of(ledger, article, platform))}}}'
-            for article, platform, line in json_lines(lines, done, every, ledger, settings)
-            if wanted(article, platform)) + "]")
-        refuse_build_errors(Manifest(siteurl=header["siteurl"], errors=header["errors"]))
-        return
-    if output_format == "json":
+        text, manifest = selection.json_text()
+        emit(text)
+    elif output_format == "json":
         # For a person at a terminal: indented.
-        data = read_manifest_json(settings.manifest_path)
-        found = data["drafts"]
-        if not every:
-            shown = {d.article for d in pending_or_changed(
-                [Draft.from_json(item) for item in found], ledger)}
-            found = [item for item in found if item["article"] in shown]
-        if done:
-            found = sorted([*found, *(d.to_json() for d in drafts_on_demand(done, settings))],
-                           key=lambda d: (d["date"], d["article"], d["platform"]))
-        items = [{**item, "state": ledger.state(item["article"], item["platform"]) or "new"}
-                 for item in found if wanted(item["article"], item["platform"])]
+        items, manifest = selection.json_items()
         emit(dump_json(items))
-        refuse_build_errors(Manifest(siteurl=data["siteurl"], errors=data["errors"]))
-        return
-    manifest = load_manifest(settings.manifest_path)
-    drafts = manifest.drafts if every else pending_or_changed(manifest.drafts, ledger)
-    hidden = len({d.article for d in manifest.drafts} - {d.article for d in drafts}) \
-        + len(manifest.done)
-    if done:
-        drafts = sorted([*drafts, *drafts_on_demand(done, settings)], key=draft_order)
-    drafts = [d for d in drafts if wanted(d.article, d.platform)]
-    if output_format in ("markdown", "html"):
+    else:
+        drafts, hidden, manifest = selection.drafts()
         if output_format == "markdown":
             from syndicate.preview_markdown import markdown_preview
 
             emit(markdown_preview(drafts, state_of))
-        else:
+        elif output_format == "html":
             from syndicate.preview_html import html_preview
 
             emit(html_preview(drafts, state_of, settings.platforms,
                               settings.root, settings.author, settings.sitename))
-        refuse_build_errors(manifest)
-        return
+        else:
+            emit(preview_text(drafts, state_of, 0 if selection.query.every else hidden))
+    refuse_build_errors(manifest)
+
+
+def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int) -> str:
+    """The drafts as blocks for a terminal, a count, and how many articles are hidden."""
     blocks = preview_blocks(drafts, state_of)
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})
     blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
                   f"article{'s' * (articles != 1)}"
                   + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
-    if hidden and not every:
+    if hidden:
         blocks.append(f"{hidden} more article{'s are' if hidden != 1 else ' is'} posted or "
                       "skipped everywhere and unchanged since: --all shows "
                       f"{'them' if hidden != 1 else 'it'} too.")
-    emit("\n".join(blocks).lstrip("\n"))
-    refuse_build_errors(manifest)
-
-
-def json_lines(lines: list[tuple[str, str, str]], done: list[DoneArticle], every: bool,
-               ledger: Ledger, settings: Settings) -> list[tuple[str, str, str]]:
-    """(article, platform, JSON text) of the drafts to show, in the manifest's order: the
-    pending and changed ones (every: all the manifest's), and those of the done articles."""
-    from syndicate.manifest import encode_draft
-
-    if not every:
-        shown = set()
-        for article, platform, line in lines:
-            if article in shown:
-                continue
-            if not ledger.is_done(article, platform):
-                shown.add(article)
-            elif ledger.posted_hash(article, platform) is not None and edited_since_posted(
-                    ledger, Draft.from_json(json.loads(line))):
-                shown.add(article)  # only posted drafts are decoded: few, in a CI build
-        lines = [item for item in lines if item[0] in shown]
-    if not done:
-        return lines
-    made = [(draft_order(d), (d.article, d.platform, encode_draft(d.to_json())))
-            for d in drafts_on_demand(done, settings)]
-    return [item for _, item in sorted(
-        [*((line_order(line, article, platform), (article, platform, line))
-           for article, platform, line in lines), *made], key=lambda pair: pair[0])]
-
-
-def line_order(line: str, article: str, platform: str) -> tuple[str, str, str]:
-    """A draft line's place in the manifest's order (its date read off the line)."""
-    found = DATE_IN_LINE.search(line)
-    return (found.group(1) if found else ""), article, platform
-
-
-DATE_IN_LINE = re.compile(r'"date": "([^"]*)"')
+    return "\n".join(blocks).lstrip("\n")
 
 
 @cli.command()
@@ -457,50 +234,22 @@ def check(settings_path: Path) -> None:
     a remote platform is enabled and SITEURL is empty or relative. Lists whether each
     platform is ready to post (a pull request has no secrets: that alone fails nothing).
     """
-    from syndicate.posting import siteurl_problem
-
-    settings, manifest = load(settings_path)
-    click.echo(readiness_table(settings.platforms))
-    failures: list[str] = []
-    said = set()
-    for draft in manifest.drafts:
-        for finding in draft.checks:
-            message = finding["message"]
-            if message in said:
-                continue  # one line per article, not per platform
-            said.add(message)
-            if finding["code"] == "no-alt" and settings.alt_text != "error":
-                if settings.alt_text == "warn":
-                    click.echo(click.style("Warning: ", fg="yellow") + message, err=True)
-                continue
-            failures.append(message)
-        for warning in draft.warnings:
-            if warning not in said:
-                said.add(warning)
-                click.echo(click.style("Warning: ", fg="yellow") + warning, err=True)
-    for message in failures:
-        click.echo(click.style("Error: ", fg="red", bold=True) + message, err=True)
-    bad = [d for d in manifest.drafts if not d.fits]
-    for draft in bad:
-        for problem in draft.problems or ["does not fit"]:
-            click.echo(f"{draft.article} → {draft.platform}: {problem}", err=True)
-    refuse_build_errors(manifest)
-    siteurl = siteurl_problem(settings.platforms.values(), manifest.siteurl)
-    if siteurl is not None:
-        click.echo(click.style("Error: ", fg="red", bold=True) + siteurl.line(), err=True)
-    if bad or failures or siteurl is not None:
-        sys.exit(1)
-    click.echo(f"All {len(manifest.drafts)} drafts fit their platforms.")
-
-
-def readiness_table(platforms: dict[str, Platform]) -> str:
-    """Each platform, ready to post or what it lacks (secrets are read from the
-    environment, so where there are none, e.g. a pull request, they show as missing)."""
+    from syndicate.preview.check import check as check_drafts
     from syndicate.readiness import readiness
 
-    return table(["platform", "ready", "what it lacks"], [
+    settings, manifest = load(settings_path)
+    click.echo(table(["platform", "ready", "what it lacks"], [
         (found.platform, style("yes", fg="green") if found.ready else style("no", fg="yellow"),
-         found.why()) for found in readiness(platforms)])
+         found.why()) for found in readiness(settings.platforms)]))
+    report = check_drafts(settings, manifest)
+    for note in report.notes:
+        show(note)
+    refuse_build_errors(manifest)
+    if report.siteurl is not None:
+        click.echo(ERROR + report.siteurl.line(), err=True)
+    if report.exit_code:
+        sys.exit(report.exit_code)
+    click.echo(report.summary())
 
 
 @cli.command()
@@ -546,30 +295,24 @@ def approve(settings_path: Path, article_keys: tuple[str, ...],
     With "require_approval": True in SYNDICATE, `post` sends only approved drafts; a
     draft that changes after its approval waits for a new one.
     """
-    from syndicate.approval import Approvals
+    from syndicate.preview.selection import unknown_article
+    from syndicate.publish.approve_run import ApprovalRound
+
     settings, manifest = load(settings_path)
-    refuse_build_errors(manifest)
-    ledger = Ledger.load(settings.ledger_path)
-    follow_moves(ledger, settings, manifest)
-    approvals = Approvals.load(settings.approvals_path, settings.root)
-    refuse_unknown_articles(article_keys, {d.article for d in manifest.drafts}
-                            | {article.key for article in manifest.done})
-    drafts = [d for d in manifest.drafts
-              if (not article_keys or d.article in article_keys)
-              and (not platform_names or d.platform in platform_names)
-              and not ledger.is_done(d.article, d.platform) and d.fits
-              and not approvals.is_approved(d)]
+    approval = ApprovalRound(settings, manifest)
+    problem = unknown_article(article_keys, approval.known_articles())
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="'--article'")
+    drafts = approval.to_approve(article_keys, platform_names)
     if not drafts:
         click.echo("Nothing to approve: every draft `post` would send is approved.")
         return
-    click.echo("\n".join(preview_blocks(drafts, lambda d: draft_state(ledger, d))))
+    click.echo("\n".join(preview_blocks(drafts, approval.state_of)))
     count = f"{len(drafts)} draft{'s' * (len(drafts) != 1)}"
     if not yes and not click.confirm(f"\nApprove these {count}?"):
         click.echo("Nothing approved.")
         sys.exit(1)
-    for draft in drafts:
-        approvals.approve(draft, by)
-    approvals.save()
+    approval.approve(drafts, by)
     click.echo(f"Approved {count}: `syndicate post` will send exactly these.")
 
 
@@ -608,42 +351,16 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     app password belongs, a limit higher than the server's, a secret or a setting `post`
     needs that is missing) and never prints a secret.
     """
-    import httpx
+    from syndicate.publish.doctor import doctor as examine
 
-    from syndicate.http import Http
-    from syndicate.posting import siteurl_problem
-    from syndicate.readiness import platform_readiness
-
-    settings = load_settings(settings_path)
-    platforms = chosen_platforms(settings, platform_names)
-    rows: list[tuple[str, bool, str]] = []
-    problem = siteurl_problem(platforms.values(), settings.siteurl)
-    if problem is not None:
-        rows.append(("site", False, problem.line()))
-    http = Http(max_total_wait=20)
-    try:
-        for name, platform in platforms.items():
-            # What `post` would skip the platform for: said without calling it.
-            missing = platform_readiness(platform).missing
-            if missing:
-                rows.extend((name, False, item.line()) for item in missing)
-                continue
-            try:
-                found = platform.doctor(str(settings.root), http)
-            except SyndicateError as error:
-                found = [(False, error.line())]
-            except httpx.HTTPError as error:
-                found = [(False, f"cannot reach the server ({type(error).__name__})")]
-            rows.extend((name, fine, text) for fine, text in found)
-    finally:
-        http.close()
+    findings = examine(load_settings(settings_path), platform_names)
     if output_format == "json":
-        click.echo(dump_json([{"platform": n, "ok": ok, "finding": t} for n, ok, t in rows]))
+        click.echo(dump_json([finding.to_json() for finding in findings]))
     else:
         click.echo(table(["platform", "", "finding"], [
-            (name, style("ok", fg="green") if fine else style("problem", fg="red"), text)
-            for name, fine, text in rows]))
-    if not all(fine for _, fine, _ in rows):
+            (f.platform, style("ok", fg="green") if f.ok else style("problem", fg="red"),
+             f.text) for f in findings]))
+    if not all(finding.ok for finding in findings):
         sys.exit(1)
 
 
@@ -685,52 +402,28 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     platform; a run with nothing to do changes nothing.
     """
     from syndicate import scaffold
-    from syndicate.settings import read_settings_file
+    from syndicate.preview.build import run_pelican
+    from syndicate.publish.adopt import record_back_catalogue, set_up
 
-    if not settings_path.is_file():
-        load_settings(settings_path)  # the one-line error for a missing settings file
-    values = read_settings_file(settings_path)
-    project = settings_path.resolve().parent
-    new_blog = "SYNDICATE" not in values
-    names = [name.lower() for name in platform_names] or ["outbox"]
-    publish = "publishconf.py" if (project / "publishconf.py").is_file() \
-        else settings_path.name
-    changes = scaffold.set_up_settings(settings_path.resolve(), values, names, dry_run)
-    changes += scaffold.set_up_gitignore(project, dry_run)
-    changes += scaffold.set_up_workflows(project, publish, names if new_blog else list(
-        load_settings(settings_path).platforms), dry_run)
+    setup = set_up(settings_path, platform_names, dry_run)
     verb = "Would set up" if dry_run else "Set up"
-    for change in changes:
-        click.echo(f"{verb} {change.path.relative_to(project)}: {change.what}")
-    if dry_run and changes:
+    for change in setup.changes:
+        click.echo(f"{verb} {change.path.relative_to(setup.project)}: {change.what}")
+    if dry_run and setup.changes:
         click.echo("Then it would build the site and record its articles as already "
                    "syndicated.")
         return
     settings = load_settings(settings_path)
-    if changes or not settings.manifest_path.exists():
+    if setup.changes or not settings.manifest_path.exists():
         output = run_pelican(settings_path)
         click.echo(f"Built {output}.")
-    manifest = load_manifest(settings.manifest_path)
-    refuse_build_errors(manifest)
-    platforms = chosen_platforms(settings, () if new_blog else platform_names)
-    with ledger_lock(settings.ledger_path):
-        ledger = Ledger.load(settings.ledger_path)
-        moved = follow_moves(ledger, settings, manifest)
-        new = [d for d in manifest.drafts
-               if d.platform in platforms and ledger.state(d.article, d.platform) is None]
-        for draft in new:
-            if dry_run:
-                click.echo(f"Would record {draft.article} on {draft.platform} as skipped")
-            else:
-                ledger.record_skipped(draft.article, draft.url, draft.platform,
-                                      "existed before syndicate init", save=False)
-        if (new or moved) and not dry_run:
-            ledger.save()
+    new = record_back_catalogue(settings, load_manifest(settings.manifest_path),
+                                () if setup.new_blog else platform_names, dry_run, show)
     verb = "Would record" if dry_run else "Recorded"
     click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
                f"already syndicated in {settings.ledger_path.name}.")
-    if changes:
-        secrets = scaffold.secret_variables(names)
+    if setup.changes:
+        secrets = scaffold.secret_variables(setup.platforms)
         click.echo("Next: fill in the empty settings in the SYNDICATE block; in GitHub, set "
                    "the repository variable SITEURL"
                    + (f" and the secrets {', '.join(secrets)}" if secrets else "")
@@ -744,31 +437,9 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
 @format_option("table", "json")
 def status(settings_path: Path, output_format: str) -> None:
     """What is new, pending, posted, skipped or failed, per article and platform."""
-    settings, manifest = load(settings_path)
-    ledger = Ledger.load(settings.ledger_path)
-    follow_moves(ledger, settings, manifest)
-    rows: list[dict[str, Any]] = []
-    seen = set()
-    # Drafted articles and those done everywhere (no drafts: the ledger says it all).
-    found: list[tuple[tuple[str, str, str], Draft | None]] = [
-        (draft_order(d), d) for d in manifest.drafts]
-    found += [((article.date, article.key, platform), None)
-              for article in manifest.done for platform in article.inputs]
-    found.sort(key=lambda item: item[0])
-    for (_, key, name), draft in found:
-        seen.add((key, name))
-        entry = ledger.entry(key, name) or {}
-        rows.append(_status_row(key, name, entry, draft.fits if draft else True))
-        if ledger.moved_from(key):
-            rows[-1]["moved_from"] = ledger.moved_from(key)
-        if draft and edited_since_posted(ledger, draft):
-            platform = settings.platforms.get(draft.platform)
-            rows[-1].update(edited_since=True, on_edit=str(
-                platform.option("on_edit")) if platform else "ignore")
-    for key, article in sorted(ledger.articles.items()):
-        for platform, entry in sorted(article["platforms"].items()):
-            if (key, platform) not in seen:
-                rows.append(_status_row(key, platform, entry, True))
+    from syndicate.publish.status import state_counts, status_rows
+
+    rows = status_rows(*load(settings_path))
     if output_format == "json":
         click.echo(dump_json(rows))
         return
@@ -790,22 +461,9 @@ def status(settings_path: Path, output_format: str) -> None:
           state_badge("posted, edited since" if r.get("edited_since") else r["state"]),
           where_why(r), r.get("updated_at") or ""]
          for r in rows]))
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["state"]] = counts.get(row["state"], 0) + 1
-    edited = sum(bool(row.get("edited_since")) for row in rows)
-    click.echo("\n" + ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    counts, edited = state_counts(rows)
+    click.echo("\n" + ", ".join(f"{n} {state}" for state, n in counts.items())
                + (f" ({edited} edited since)" if edited else ""))
-
-
-def _status_row(key: str, platform: str, entry: dict[str, Any], fits: bool) -> dict[str, Any]:
-    parts = entry.get("parts") or []
-    row = {"article": key, "platform": platform,
-           "state": entry.get("state") or ("new" if fits else "does not fit"),
-           "url": parts[0].get("url") if parts else None,
-           "error": entry.get("error"), "reason": entry.get("reason"),
-           "updated_at": entry.get("updated_at")}
-    return {k: v for k, v in row.items() if v is not None}
 
 
 def main() -> None:

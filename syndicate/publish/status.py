@@ -1,0 +1,64 @@
+"""What `syndicate status` shows: per article and platform, new, pending, posted,
+skipped, failed or retracted, from the last build's manifest and the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syndicate.draft import Draft
+from syndicate.ledger import Ledger
+from syndicate.manifest import Manifest
+from syndicate.publish.common import follow_moves
+from syndicate.settings import Settings
+
+
+def status_rows(settings: Settings, manifest: Manifest) -> list[dict[str, Any]]:
+    """One row per (article, platform): the drafted and done articles, oldest first,
+    then what only the ledger knows. A row: article, platform, state, and where known
+    url, error, reason, updated_at, moved_from; a posted draft whose text changed since
+    has edited_since and its platform's on_edit. The status JSON, as it is."""
+    from syndicate.preview.selection import draft_order, edited_since_posted, on_edit_of
+
+    ledger = Ledger.load(settings.ledger_path)
+    follow_moves(ledger, settings, manifest)
+    rows: list[dict[str, Any]] = []
+    seen = set()
+    # Drafted articles and those done everywhere (no drafts: the ledger says it all).
+    found: list[tuple[tuple[str, str, str], Draft | None]] = [
+        (draft_order(d), d) for d in manifest.drafts]
+    found += [((article.date, article.key, platform), None)
+              for article in manifest.done for platform in article.inputs]
+    found.sort(key=lambda item: item[0])
+    for (_, key, name), draft in found:
+        seen.add((key, name))
+        entry = ledger.entry(key, name) or {}
+        rows.append(status_row(key, name, entry, draft.fits if draft else True))
+        if ledger.moved_from(key):
+            rows[-1]["moved_from"] = ledger.moved_from(key)
+        if draft and edited_since_posted(ledger, draft):
+            rows[-1].update(edited_since=True, on_edit=on_edit_of(settings, draft.platform))
+    for key, article in sorted(ledger.articles.items()):
+        for platform, entry in sorted(article["platforms"].items()):
+            if (key, platform) not in seen:
+                rows.append(status_row(key, platform, entry, True))
+    return rows
+
+
+def status_row(key: str, platform: str, entry: dict[str, Any], fits: bool
+               ) -> dict[str, Any]:
+    parts = entry.get("parts") or []
+    row = {"article": key, "platform": platform,
+           "state": entry.get("state") or ("new" if fits else "does not fit"),
+           "url": parts[0].get("url") if parts else None,
+           "error": entry.get("error"), "reason": entry.get("reason"),
+           "updated_at": entry.get("updated_at")}
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def state_counts(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """How many rows are in each state (sorted by state), and how many were edited
+    since they were posted."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    return dict(sorted(counts.items())), sum(bool(row.get("edited_since")) for row in rows)
