@@ -13,7 +13,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -255,35 +255,61 @@ def live_site(make_site: Callable[..., Site], deployed: str) -> Callable[..., Si
     return make
 
 
-def _serving(module: str) -> Iterator[Any]:
-    with importlib.import_module(f"fakes.{module}").running() as fake:
-        yield fake
-
-
-# Each platform's fake server (tests/fakes/), running for one test.
-@pytest.fixture
-def mastodon() -> Iterator[Any]:
-    yield from _serving("mastodon")
+# Each platform's fake server, by platform name: a module with running(fake=None), a
+# context manager serving the fake on 127.0.0.1 (tests/fakes/<name>.py unless named here).
+# Bluesky's is a real PDS (the pds fixture).
+FAKES: dict[str, str] = {name: f"fakes.{name}" for name in (
+    "mastodon", "x", "threads", "linkedin", "discord", "telegram", "slack")}
 
 
 @pytest.fixture
-def discord() -> Iterator[Any]:
-    yield from _serving("discord")
+def fake_server() -> Iterator[Callable[..., Any]]:
+    """Starts platforms' fake servers for one test, all stopped after it:
+    fake_server("mastodon"), fake_server("mastodon", fake=FakeMastodon(...)) for one
+    prepared beforehand, fake_server("toy", module="toy_platform.fake") for a fake kept
+    elsewhere."""
+    with ExitStack() as stack:
+        def start(name: str, module: str | None = None, fake: Any = None) -> Any:
+            running = importlib.import_module(module or FAKES.get(name, f"fakes.{name}")).running
+            return stack.enter_context(running() if fake is None else running(fake))
+
+        yield start
+
+
+# Each platform's fake server under its own name, as the tests ask for it.
+@pytest.fixture
+def mastodon(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("mastodon")
 
 
 @pytest.fixture
-def telegram() -> Iterator[Any]:
-    yield from _serving("telegram")
+def discord(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("discord")
 
 
 @pytest.fixture
-def slack() -> Iterator[Any]:
-    yield from _serving("slack")
+def telegram(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("telegram")
 
 
 @pytest.fixture
-def x() -> Iterator[Any]:
-    yield from _serving("x")
+def slack(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("slack")
+
+
+@pytest.fixture
+def x(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("x")
+
+
+@pytest.fixture
+def threads(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("threads")
+
+
+@pytest.fixture
+def linkedin(fake_server: Callable[..., Any]) -> Any:
+    return fake_server("linkedin")
 
 
 @pytest.fixture(scope="session")
