@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from syndicate.approval import Approvals
 from syndicate.draft import Draft
@@ -14,7 +15,16 @@ from syndicate.errors import PostingError, SettingsError
 from syndicate.http import AmbiguousFailure, Unavailable
 from syndicate.ledger import Ledger
 from syndicate.manifest import Manifest
-from syndicate.platforms.base import OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import (
+    Deleter,
+    Editor,
+    OutgoingPart,
+    Platform,
+    PostedPart,
+    Poster,
+    supports_delete,
+    supports_edit,
+)
 from syndicate.settings import Settings
 
 
@@ -324,14 +334,15 @@ def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledg
     posted = [PostedPart(id=p["id"], url=p["url"]) for p in entry.get("parts", [])
               if p.get("state") == "posted"]
     if policy == "edit":
-        edit = getattr(poster, "edit", None)
-        if edit is None or len(posted) != len(draft.parts):
-            why = (f"{platform.label} posts cannot be edited" if edit is None else
+        can_edit = supports_edit(poster)
+        if not can_edit or len(posted) != len(draft.parts):
+            why = (f"{platform.label} posts cannot be edited" if not can_edit else
                    f"it has {len(draft.parts)} parts now, {len(posted)} then")
             return Outcome(draft, "failed", [], f"{draft.platform}: not edited: {why}; set "
                            "on_edit to \"repost\" or \"ignore\"")
+        editor = cast(Editor, poster)
         try:
-            edited = [edit(_outgoing(draft, index, posted[index - 1] if index else None,
+            edited = [editor.edit(_outgoing(draft, index, posted[index - 1] if index else None,
                                      posted[0] if index else None), posted[index])
                       for index in range(len(draft.parts))]
         except PostingError as error:
@@ -339,13 +350,12 @@ def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledg
         ledger.record_edited(draft.article, draft.platform, draft.text_hash, edited,
                              draft.inputs)
         return Outcome(draft, "edited", edited)
-    delete = getattr(poster, "delete", None)
-    if delete is None:
+    if not supports_delete(poster):
         return Outcome(draft, "failed", [], f"{draft.platform}: not reposted: "
                        f"{platform.label} posts cannot be deleted; set on_edit to \"ignore\"")
     try:
         for part in reversed(posted):  # replies first, then what they answer
-            delete(part)
+            cast(Deleter, poster).delete(part)
     except PostingError as error:
         return Outcome(draft, "failed", [], error.line())
     ledger.forget(draft.article, draft.platform)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.platforms.base import Deleter, supports_delete
 from syndicate.publish.common import Note, Report, chosen_platforms, open_posters
 from syndicate.settings import Settings
 
@@ -46,15 +48,15 @@ def retract(settings: Settings, article_key: str, platform_names: Sequence[str],
         with open_posters({name: platforms[name] for name, _ in copies},
                           settings.root) as (posters, _):
             for name, parts in copies:
-                delete = getattr(posters[name], "delete", None)
-                if delete is None:
+                poster = posters[name]
+                if not supports_delete(poster):
                     report(Note(f"{platforms[name].label} posts cannot be deleted through "
                                 "its API: delete them by hand.", err=True))
                     failed = True
                     continue
                 try:
                     for part in reversed(parts):
-                        delete(part)
+                        cast(Deleter, poster).delete(part)
                 except SyndicateError as error:
                     report(Note(error.line(), err=True, level="error"))
                     failed = True
