@@ -401,7 +401,6 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     followers are not flooded with the back catalogue. Run it again after enabling a new
     platform; a run with nothing to do changes nothing.
     """
-    from syndicate import scaffold
     from syndicate.preview.build import run_pelican
     from syndicate.publish.adopt import record_back_catalogue, set_up
 
@@ -423,11 +422,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
                f"already syndicated in {settings.ledger_path.name}.")
     if setup.changes:
-        secrets = scaffold.secret_variables(setup.platforms)
-        click.echo("Next: fill in the empty settings in the SYNDICATE block; in GitHub, set "
-                   "the repository variable SITEURL"
-                   + (f" and the secrets {', '.join(secrets)}" if secrets else "")
-                   + f"; commit {settings.ledger_path.name} and .github/workflows.")
+        click.echo(setup.next_steps(settings.ledger_path.name))
     elif not new:
         click.echo("Nothing to do: syndicate is set up and every article is recorded.")
 
@@ -437,7 +432,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
 @format_option("table", "json")
 def status(settings_path: Path, output_format: str) -> None:
     """What is new, pending, posted, skipped or failed, per article and platform."""
-    from syndicate.publish.status import state_counts, status_rows
+    from syndicate.publish.status import state_counts, status_rows, where_why
 
     rows = status_rows(*load(settings_path))
     if output_format == "json":
@@ -445,21 +440,12 @@ def status(settings_path: Path, output_format: str) -> None:
         return
     from syndicate.display import ON_EDIT_EFFECTS
 
-    def where_why(row: dict[str, Any]) -> str:
-        text = str(row.get("url") or row.get("error") or row.get("reason") or "")
-        if row.get("moved_from"):
-            text = f"{text} (moved from {row['moved_from']})".lstrip()
-        if row.get("edited_since"):
-            effect = ON_EDIT_EFFECTS.get(row["on_edit"], f"on_edit {row['on_edit']}")
-            text = f"{text} ({effect})".lstrip()
-        return text
-
     # Long links and reasons wrap to the terminal's width, whole.
     click.echo(table(
         ["ARTICLE", "PLATFORM", "STATE", "WHERE / WHY", "UPDATED"],
         [[r["article"], r["platform"],
           state_badge("posted, edited since" if r.get("edited_since") else r["state"]),
-          where_why(r), r.get("updated_at") or ""]
+          where_why(r, ON_EDIT_EFFECTS), r.get("updated_at") or ""]
          for r in rows]))
     counts, edited = state_counts(rows)
     click.echo("\n" + ", ".join(f"{n} {state}" for state, n in counts.items())

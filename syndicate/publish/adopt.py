@@ -31,6 +31,16 @@ class SetUp:
     platforms: list[str]  # the platforms set up (on a new blog)
     changes: list[Change]
 
+    def next_steps(self, ledger_name: str) -> str:
+        """What is left for a person to do once syndicate is set up."""
+        from syndicate.scaffold import secret_variables
+
+        secrets = secret_variables(self.platforms)
+        return ("Next: fill in the empty settings in the SYNDICATE block; in GitHub, set "
+                "the repository variable SITEURL"
+                + (f" and the secrets {', '.join(secrets)}" if secrets else "")
+                + f"; commit {ledger_name} and .github/workflows.")
+
 
 def set_up(settings_path: Path, platform_names: Sequence[str], dry_run: bool) -> SetUp:
     """Add what is missing: on a blog without syndicate, the plugin and a SYNDICATE block

@@ -3,6 +3,7 @@ skipped, failed or retracted, from the last build's manifest and the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from syndicate.draft import Draft
@@ -62,3 +63,15 @@ def state_counts(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     for row in rows:
         counts[row["state"]] = counts.get(row["state"], 0) + 1
     return dict(sorted(counts.items())), sum(bool(row.get("edited_since")) for row in rows)
+
+
+def where_why(row: dict[str, Any], on_edit_effects: Mapping[str, str]) -> str:
+    """A row's link, error or reason, and whether its article moved; for a draft edited
+    since it was posted, what its on_edit does (as on_edit_effects says it)."""
+    text = str(row.get("url") or row.get("error") or row.get("reason") or "")
+    if row.get("moved_from"):
+        text = f"{text} (moved from {row['moved_from']})".lstrip()
+    if row.get("edited_since"):
+        effect = on_edit_effects.get(row["on_edit"], f"on_edit {row['on_edit']}")
+        text = f"{text} ({effect})".lstrip()
+    return text
