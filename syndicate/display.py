@@ -5,30 +5,25 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 
 import click
+import wcwidth
 
 from syndicate.draft import Draft
 from syndicate.fitting import ELLIPSIS
 from syndicate.text import graphemes, is_simple
 
 
-def _cluster_width(cluster: str) -> int:
-    if cluster.isascii():
-        return 1
-    first = cluster[0]
-    if unicodedata.category(first) in ("Mn", "Me", "Cf"):
-        return 0
-    wide = unicodedata.east_asian_width(first) in ("W", "F") or (len(cluster) > 1 and (
-        "\u200d" in cluster or "\ufe0f" in cluster))
-    return 2 if wide else 1
-
-
 def display_width(text: str) -> int:
-    """Columns text takes in a terminal: wide for CJK and emoji, zero for marks."""
-    return sum(_cluster_width(cluster) for cluster in graphemes(text))
+    """Columns text takes in a terminal: wide for CJK and emoji, zero for marks.
+
+    The widths are wcwidth's, the table terminals are measured against: East Asian wide
+    and fullwidth characters, emoji (ZWJ sequences, flags, skin tones, VS16) as two
+    columns, combining and other zero-width marks as none. Escape sequences take no
+    column; a tab counts to its stop as if the text started a line.
+    """
+    return wcwidth.width(text)
 
 
 def clip(text: str, width: int) -> str:
@@ -44,7 +39,7 @@ def clip(text: str, width: int) -> str:
     kept: list[tuple[str, int]] = []
     used = 0
     for cluster in clusters:
-        columns = _cluster_width(cluster)
+        columns = display_width(cluster)
         if used + columns > width:
             # The ellipsis takes a column: drop clusters until it fits.
             room = width - 1 - used
