@@ -343,7 +343,7 @@ def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledg
         editor = cast(Editor, poster)
         try:
             edited = [editor.edit(_outgoing(draft, index, posted[index - 1] if index else None,
-                                     posted[0] if index else None), posted[index])
+                                            posted[0] if index else None), posted[index])
                       for index in range(len(draft.parts))]
         except PostingError as error:
             return Outcome(draft, "failed", [], error.line())
