@@ -319,7 +319,9 @@ def reference(text: str) -> list[tuple[int, int, str, str]]:
         if not m.group(2):
             continue
         tag = REF_TRAILING_PUNCTUATION.sub("", m.group(2))
-        if 0 < len(tag.encode("utf-16-le")) // 2 <= 64:
+        # tag.length === 0 || (tag.length > 64 && graphemeLen(tag) > 64) skips it.
+        units = len(tag.encode("utf-16-le")) // 2
+        if units > 0 and (units <= 64 or len(regex.findall(r"\X", tag)) <= 64):
             start = m.start() + len(m.group(1))
             found.append((start, start + 1 + len(tag), "tag", tag))
     for m in REF_CASHTAG.finditer(text):
