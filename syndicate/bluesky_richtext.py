@@ -16,7 +16,6 @@ from typing import Any
 
 import ada_url
 import regex
-from ada_url.ada_adapter import ParseAttributes
 
 from syndicate.text import count_graphemes, count_utf8_bytes
 from syndicate.tlds import is_tld
@@ -276,17 +275,13 @@ def shorten_links(
 
 # --- to_short_url ------------------------------------------------------------------------
 
-# The parts of a parsed URL the short form shows, after the scheme that decides whether
-# it is shortened at all.
-_SHORT_URL_PARTS = ("protocol", "host", "pathname", "search", "hash")
 
-
-def _parse_url(url: str) -> ParseAttributes | None:
-    """url's parts as JavaScript's `new URL(url)` gives them, or None where it throws."""
+def _href(url: str) -> str | None:
+    """url serialised as JavaScript's `new URL(url).href`, or None where it throws."""
     if ":" not in url:
         return None  # no scheme, and no base URL to resolve against: it throws
     try:
-        return ada_url.parse_url(url, _SHORT_URL_PARTS)
+        return ada_url.normalize_url(url)
     except ValueError:
         # JavaScript strings may hold lone surrogates, which its URL constructor reads as
         # U+FFFD (a USVString); ada-url refuses a str it cannot encode, so they are
@@ -295,7 +290,7 @@ def _parse_url(url: str) -> ParseAttributes | None:
         if usv == url:
             return None
         try:
-            return ada_url.parse_url(usv, _SHORT_URL_PARTS)
+            return ada_url.normalize_url(usv)
         except ValueError:
             return None
 
@@ -315,14 +310,24 @@ def to_short_url(url: str) -> str:
     the URL after the host is cut to 13 characters and "..." when longer than 15 (those
     parts are percent-encoded ASCII, so Python's length is JavaScript's).
     """
-    parts = _parse_url(url)
-    if parts is None or parts["protocol"] not in ("http:", "https:"):
+    href = _href(url)
+    scheme, _, rest = (href or "").partition("://")
+    if scheme not in ("http", "https"):
         return url
-    path = "" if parts["pathname"] == "/" else parts["pathname"]
-    tail = path + parts["search"] + parts["hash"]
+    # The parts are read off the href (one call into ada-url, where asking for each part
+    # costs one more): an http(s) href is scheme://[userinfo@]host[:port]/path[?query]
+    # [#fragment], percent-encoded so that its userinfo holds no "@" or "/", its path no
+    # "?" or "#" and its query no "#". `host` is the host with a port other than the
+    # default, and `search` and `hash` are "" when the query or fragment is empty.
+    slash = rest.index("/")
+    host = rest[:slash].rpartition("@")[2]
+    before_hash, _, fragment = rest[slash:].partition("#")
+    path, _, query = before_hash.partition("?")
+    tail = ("" if path == "/" else path) + ("?" + query if query else "") \
+        + ("#" + fragment if fragment else "")
     if len(tail) > 15:
-        return parts["host"] + tail[:13] + "..."
-    return parts["host"] + tail
+        return host + tail[:13] + "..."
+    return host + tail
 
 
 # --- offsets, lengths, record keys ------------------------------------------------------
