@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_chec
 from syndicate.text import count_graphemes
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # annotations only: not needed at run time
+
     from syndicate.http import Http
     from syndicate.responses import Response
 
@@ -117,13 +119,15 @@ class Deleter(Protocol):
     def delete(self, posted: PostedPart) -> None: ...
 
 
-def supports_edit(poster: object) -> bool:
-    """Whether poster can edit a post in place (has an edit method)."""
+def supports_edit(poster: object) -> TypeIs[Editor]:
+    """Whether poster can edit a post in place (has an edit method); after it, a type
+    checker knows poster.edit."""
     return isinstance(poster, Editor)
 
 
-def supports_delete(poster: object) -> bool:
-    """Whether poster can delete a post (has a delete method)."""
+def supports_delete(poster: object) -> TypeIs[Deleter]:
+    """Whether poster can delete a post (has a delete method); after it, a type checker
+    knows poster.delete."""
     return isinstance(poster, Deleter)
 
 
