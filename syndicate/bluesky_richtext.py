@@ -8,6 +8,8 @@ holds the official vectors. Pure functions: no network, so mentions need their D
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -256,11 +258,20 @@ def shorten_links(
 
     Link facets cover the short text and keep the full URL; other facets move with the text.
     """
-    spans = _spans(text)
+    display, moved = _shortened(text)
+    return display, _facets_for(_to_segments(display, moved), dids)
+
+
+def shortened_text(text: str) -> str:
+    """shorten_links' display text alone (what counting needs: no facets made)."""
+    return _shortened(text)[0]
+
+
+def _shortened(text: str) -> tuple[str, list[_Span]]:
     pieces: list[str] = []
     moved: list[_Span] = []
     position = shift = 0
-    for start, end, kind, value in spans:
+    for start, end, kind, value in _spans(text):
         pieces.append(text[position:start])
         # The app shortens the text as typed, so a bare domain (no scheme) stays as it is.
         shown = to_short_url(text[start:end]) if kind == "link" else text[start:end]
@@ -269,8 +280,7 @@ def shorten_links(
         shift += len(shown) - (end - start)
         position = end
     pieces.append(text[position:])
-    display = "".join(pieces)
-    return display, _facets_for(_to_segments(display, moved), dids)
+    return "".join(pieces), moved
 
 
 # --- to_short_url ------------------------------------------------------------------------
@@ -295,6 +305,7 @@ def _href(url: str) -> str | None:
             return None
 
 
+@functools.lru_cache(maxsize=1024)  # fitting measures the same article link many times
 def to_short_url(url: str) -> str:
     """The social app's link text: host plus the first 13 characters of a long path, "...".
 

@@ -44,7 +44,7 @@ def displayed(text: str) -> str:
     """The text as posted: typed links shortened the way the official app shows them."""
     if "://" not in text:
         return text
-    return bluesky_richtext.shorten_links(text)[0]
+    return bluesky_richtext.shortened_text(text)
 
 
 class Bluesky(Platform):
