@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_site import JA_SENTENCES, TAGS, _sentence
 
-from syndicate.articles import ArticleSource
-from syndicate.drafts import drafts_for
+from syndicate.compose.articles import ArticleSource
+from syndicate.compose.drafting import drafts_for
+from syndicate.compose.templates import DraftTemplates
 from syndicate.settings import settings_from_pelican
-from syndicate.templates import DraftTemplates
 
 PLATFORMS = ("mastodon", "bluesky", "x", "linkedin")
 TARGET = 20_000  # issue 12: 20,000 (10,000 at the least)

@@ -240,8 +240,8 @@ def establish_ledger(site: Path, pending: int = 5) -> int:
     `pending` newest posted on every platform it goes to. Builds once with the plugin
     to know the drafts, then removes them and the output (the next build is cold).
     Returns how many drafts the ledger holds."""
+    from syndicate.compose.manifest import load_manifest
     from syndicate.ledger import Ledger
-    from syndicate.manifest import load_manifest
 
     build(site, "with")
     manifest = load_manifest(site / ".syndicate" / "manifest.json")

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.display import edited_state, preview_blocks, state_badge, style, table
+from syndicate.compose.manifest import Manifest, load_manifest
 from syndicate.draft import Draft
 from syndicate.errors import SyndicateError
 from syndicate.files import write_atomically
-from syndicate.manifest import Manifest, load_manifest
 from syndicate.platforms import PLATFORM_CLASSES
+from syndicate.preview.display import edited_state, preview_blocks, state_badge, style, table
 from syndicate.publish.common import Halt, Note, refuse_build_errors
 from syndicate.settings import Settings, load_settings
 
@@ -118,7 +118,7 @@ def build(settings_path: Path) -> None:
     With "feed" in SYNDICATE, read the articles from that Atom, RSS or JSON Feed instead
     (for a blog not built with Pelican) and make their drafts.
     """
-    from syndicate.preview.build import build_from_feed, run_pelican
+    from syndicate.compose.build import build_from_feed, run_pelican
 
     settings = load_settings(settings_path)  # report settings mistakes before building
     if settings.feed_url:
@@ -196,11 +196,11 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     else:
         drafts, hidden, manifest = selection.drafts()
         if output_format == "markdown":
-            from syndicate.preview_markdown import markdown_preview
+            from syndicate.preview.markdown import markdown_preview
 
             emit(markdown_preview(drafts, state_of))
         elif output_format == "html":
-            from syndicate.preview_html import html_preview
+            from syndicate.preview.html import html_preview
 
             emit(html_preview(drafts, state_of, settings.platforms,
                               settings.root, settings.author, settings.sitename))
@@ -235,7 +235,7 @@ def check(settings_path: Path) -> None:
     platform is ready to post (a pull request has no secrets: that alone fails nothing).
     """
     from syndicate.preview.check import check as check_drafts
-    from syndicate.readiness import readiness
+    from syndicate.publish.readiness import readiness
 
     settings, manifest = load(settings_path)
     click.echo(table(["platform", "ready", "what it lacks"], [
@@ -401,7 +401,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     followers are not flooded with the back catalogue. Run it again after enabling a new
     platform; a run with nothing to do changes nothing.
     """
-    from syndicate.preview.build import run_pelican
+    from syndicate.compose.build import run_pelican
     from syndicate.publish.adopt import record_back_catalogue, set_up
 
     setup = set_up(settings_path, platform_names, dry_run)
@@ -438,7 +438,7 @@ def status(settings_path: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(dump_json(rows))
         return
-    from syndicate.display import ON_EDIT_EFFECTS
+    from syndicate.preview.display import ON_EDIT_EFFECTS
 
     # Long links and reasons wrap to the terminal's width, whole.
     click.echo(table(

@@ -89,3 +89,13 @@ class Draft:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PostedPart:
+    """Where a part went: the platform's id for it and its public address."""
+
+    id: str
+    url: str
+    # What the author should know about how it went out (e.g. a card without its image).
+    warnings: tuple[str, ...] = ()

@@ -15,19 +15,17 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syndicate.draft import PostedPart
 from syndicate.errors import LedgerError
 from syndicate.files import DuplicateKey, refuse_duplicate_keys, write_atomically
-from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.platforms.base import PostedPart
 
 VERSION = 1
-PLATFORM_NAMES = frozenset(PLATFORM_CLASSES)
 STATES = ("pending", "posted", "failed", "skipped", "attention", "retracted")
 # A part is "failed" when the platform definitely refused it: it can be sent again.
 PART_STATES = ("pending", "posted", "failed")
@@ -98,8 +96,10 @@ class Ledger:
         self.read_only = False  # see load_for_build
 
     @classmethod
-    def load(cls, path: Path) -> Ledger:
-        """Read and validate the ledger; a missing file is an empty ledger."""
+    def load(cls, path: Path, platforms: Collection[str] | None = None) -> Ledger:
+        """Read and validate the ledger; a missing file is an empty ledger. platforms: the
+        names an entry may have (the ledger knows no platform: the commands pass the
+        registered ones; None accepts any name)."""
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -118,7 +118,7 @@ class Ledger:
                               "appears twice in one object (a merge kept both sides?)",
                               "keep one of them by hand, or restore it from git (git checkout -- "
                               f"{path})") from None
-        problem = _validation_problem(data)
+        problem = _validation_problem(data, None if platforms is None else frozenset(platforms))
         if problem:
             message, article, field = problem
             line = _line_of(text, article, field=field) if article else None
@@ -127,14 +127,14 @@ class Ledger:
         return cls(path, data)
 
     @classmethod
-    def load_for_build(cls, path: Path) -> Ledger:
+    def load_for_build(cls, path: Path, platforms: Collection[str] | None = None) -> Ledger:
         """The ledger as a build reads it: each entry's state, inputs and first part's
         link, and each article's address, nothing else. A large blog's ledger parsed
         whole is tens of MiB that a build would hold to its end. It cannot be saved."""
-        whole = cls.load(path)
+        whole = cls.load(path, platforms)
         articles: dict[str, Any] = {}
         for key, article in whole.articles.items():
-            platforms = {}
+            entries = {}
             for name, entry in article["platforms"].items():
                 parts = entry.get("parts") or []
                 slim: dict[str, Any] = {"state": sys.intern(entry["state"])}
@@ -143,8 +143,8 @@ class Ledger:
                 if parts:
                     slim["parts"] = [{"state": sys.intern(parts[0]["state"]),
                                       "url": _copy(parts[0].get("url"))}]
-                platforms[sys.intern(name)] = slim
-            articles[_copy(key)] = {"url": _copy(article["url"]), "platforms": platforms}
+                entries[sys.intern(name)] = slim
+            articles[_copy(key)] = {"url": _copy(article["url"]), "platforms": entries}
             if "moved_from" in article:
                 articles[key]["moved_from"] = article["moved_from"]
         ledger = cls(path, {"version": VERSION, "articles": articles})
@@ -172,8 +172,9 @@ class Ledger:
     def is_done(self, key: str, platform: str) -> bool:
         return self.state(key, platform) in DONE_STATES
 
-    def links(self, key: str) -> list[tuple[str, str]]:
-        """(platform, URL of the first part) for every platform the article went to."""
+    def links(self, key: str, local: Collection[str] = ()) -> list[tuple[str, str]]:
+        """(platform, URL of the first part) for every platform the article went to.
+        local: the platforms that write files here, whose file:// addresses are theirs."""
         article = self.articles.get(key)
         if not article:
             return []
@@ -182,10 +183,10 @@ class Ledger:
             parts = entry.get("parts") or []
             url = parts[0].get("url") if parts else None
             # The address comes from a platform's answer: only a web address becomes a
-            # link on the site and in its feeds (never javascript: or data:); the local
-            # outbox's own file:// addresses are ours.
+            # link on the site and in its feeds (never javascript: or data:); a local
+            # platform's own file:// addresses are ours.
             if entry["state"] == "posted" and url and (_is_web_address(url) or (
-                    platform == "outbox" and url.startswith("file:///"))):
+                    platform in local and url.startswith("file:///"))):
                 links.append((platform, url))
         return links
 
@@ -438,7 +439,7 @@ def _optional_fields(where: str, data: Mapping[str, Any], times: tuple[str, ...]
     return None
 
 
-def _validation_problem(data: Any) -> Problem | None:
+def _validation_problem(data: Any, platforms: frozenset[str] | None) -> Problem | None:
     """What makes data not a ledger, or None."""
     if not isinstance(data, dict) or data.get("version") != VERSION:
         return f'expected an object with "version": {VERSION}', None, None
@@ -446,13 +447,14 @@ def _validation_problem(data: Any) -> Problem | None:
     if not isinstance(articles, dict):
         return '"articles" must be an object', None, None
     for key, article in articles.items():
-        problem = _article_problem(key, article)
+        problem = _article_problem(key, article, platforms)
         if problem:
             return problem
     return None
 
 
-def _article_problem(key: str, article: Any) -> Problem | None:
+def _article_problem(key: str, article: Any, platforms: frozenset[str] | None
+                     ) -> Problem | None:
     where = f"articles[{key!r}]"
     if not isinstance(article, dict) or not isinstance(article.get("platforms"), dict):
         return f'{where} must be an object with "platforms"', key, None
@@ -474,7 +476,7 @@ def _article_problem(key: str, article: Any) -> Problem | None:
             return wrong[0], key, target
     for platform, entry in article["platforms"].items():
         at = f"{where}.platforms.{platform}"
-        if platform not in PLATFORM_NAMES:
+        if platforms is not None and platform not in platforms:
             return f"{at}: unknown platform {platform!r}", key, platform
         problem = _entry_problem(at, entry)
         if problem:

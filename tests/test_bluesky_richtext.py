@@ -12,7 +12,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate.bluesky_richtext import (
+from syndicate.text.bluesky_richtext import (
     BYTE_LIMIT,
     GRAPHEME_LIMIT,
     Segment,
@@ -26,7 +26,7 @@ from syndicate.bluesky_richtext import (
     to_short_url,
     utf16_range_to_utf8,
 )
-from syndicate.tlds import is_tld
+from syndicate.text.tlds import is_tld
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parent / "conformance" / "bluesky_richtext.json").read_text(encoding="utf-8")

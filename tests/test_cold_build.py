@@ -40,9 +40,9 @@ def posted_site(make_site: Any) -> Site:
     # The outbox posts for real; Mastodon's entries are recorded as `post` records them
     # (pending with the draft's hash and inputs, then posted), without a network.
     assert site.run("post", "--platform", "outbox").exit_code == 0
+    from syndicate.compose.manifest import load_manifest
+    from syndicate.draft import PostedPart
     from syndicate.ledger import Ledger
-    from syndicate.manifest import load_manifest
-    from syndicate.platforms.base import PostedPart
 
     drafts = load_manifest(site.root / ".syndicate" / "manifest.json").drafts
     book = Ledger.load(site.ledger)

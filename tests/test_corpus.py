@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from conftest import Site, shows_link
 
-from syndicate.fitting import ELLIPSIS
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PlatformSettings
+from syndicate.text.fitting import ELLIPSIS
 
 CORPUS = Path(__file__).parent / "corpus" / "ludochaordic" / "content"
 EVERY_PLATFORM = {"platforms": {name: {} for name in sorted(PLATFORM_CLASSES)}}
@@ -133,7 +133,7 @@ def test_a_real_blog_agrees_with_the_platforms_own_counting_code(
 
 
 def test_threads_of_a_real_blog_read_as_one_text(corpus_threads: list[dict]) -> None:
-    from syndicate.fitting import stub_floor
+    from syndicate.text.fitting import stub_floor
 
     numbered = re.compile(r" \d+/\d+$")
     hashtags = re.compile(r"\n\n#\S+(?: #\S+)*$")

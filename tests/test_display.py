@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndicate.display import clip, display_width, table
+from syndicate.preview.display import clip, display_width, table
 
 # Text and the columns a terminal gives it, written out by hand.
 WIDTHS = [

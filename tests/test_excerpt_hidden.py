@@ -11,7 +11,7 @@ from conftest import Site, article
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndicate.excerpt import first_prose, plain_text
+from syndicate.text.excerpt import first_prose, plain_text
 
 SECRET = "EMBARGOED revenue figures are 42 million until Friday, do not publish"
 VISIBLE = "The canal path runs for eleven miles between the two locks."

@@ -12,15 +12,15 @@ from conftest import Site, article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from syndicate.articles import ArticleSource, hashtag
-from syndicate.drafts import draft_for
-from syndicate.fast_templates import compile_simple
-from syndicate.fitting import ELLIPSIS, LINK_ONLY, shorten
+from syndicate.compose.articles import ArticleSource, hashtag
+from syndicate.compose.drafting import draft_for
+from syndicate.compose.fast_templates import compile_simple
+from syndicate.compose.templates import DraftTemplates
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PlatformSettings
 from syndicate.settings import settings_from_pelican
-from syndicate.templates import DraftTemplates
-from syndicate.text import count_graphemes, graphemes
+from syndicate.text.fitting import ELLIPSIS, LINK_ONLY, shorten
+from syndicate.text.graphemes import count_graphemes, graphemes
 
 PIECES = ["walk", "city", " ", " ", "  ", "\n", ".", ",", "!", "日本語", "散歩", "مدينة",
           "नमस्ते", "👩‍💻", "👋🏽", "🇵🇹", "1️⃣", "e\u0301", "\u200b", "ไทย", "#tag",

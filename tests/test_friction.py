@@ -16,11 +16,11 @@ from conftest import Site, article
 from fakes.mastodon import FakeMastodon
 
 from syndicate import cli as cli_module
-from syndicate.articles import SYMBOL_HASHTAGS, hashtag
-from syndicate.display import table
+from syndicate.compose.articles import SYMBOL_HASHTAGS, hashtag
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.mastodon import mastodon_length
+from syndicate.preview.display import table
 from syndicate.settings import DELETES, EDITS_IN_PLACE, on_edit_choices
 
 TOKEN = {"SYNDICATE_MASTODON_TOKEN": "good-token"}

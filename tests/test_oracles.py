@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from syndicate import bluesky_richtext
 from syndicate.platforms.mastodon import mastodon_length
-from syndicate.platforms.x import is_valid_post, weighted_length
-from syndicate.text import UNICODE_VERSION, count_graphemes, count_utf8_bytes
+from syndicate.text import bluesky_richtext
+from syndicate.text.graphemes import UNICODE_VERSION, count_graphemes, count_utf8_bytes
+from syndicate.text.twitter_text import is_valid_post, weighted_length
 
 sys.path.insert(0, str(Path(__file__).parent / "oracles"))
 from oracle import Oracles
@@ -222,12 +222,12 @@ def fitted_draft(name: str, title: str, summary: str, tags: list[str],
                  options: dict[str, Any]) -> Any:
     from datetime import UTC, datetime
 
-    from syndicate.articles import ArticleSource
-    from syndicate.drafts import draft_for
+    from syndicate.compose.articles import ArticleSource
+    from syndicate.compose.drafting import draft_for
+    from syndicate.compose.templates import DraftTemplates
     from syndicate.platforms import PLATFORM_CLASSES
     from syndicate.platforms.base import PlatformSettings
     from syndicate.settings import settings_from_pelican
-    from syndicate.templates import DraftTemplates
 
     platform = PLATFORM_CLASSES[name](PlatformSettings(name, options))
     article = ArticleSource(key="a.md", source="content/a.md", url=FIT_URL,

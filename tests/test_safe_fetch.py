@@ -25,9 +25,9 @@ import pytest
 from conftest import Site, article, serving
 from fakes.mastodon import FakeMastodon
 
-from syndicate import webmention
 from syndicate.errors import LedgerError, SettingsError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.publish import webmention
 from syndicate.safe_fetch import (
     PAGE_BYTES,
     BadURL,
@@ -467,7 +467,7 @@ def test_post_sends_webmentions_outside_the_lock_and_records_every_outcome(
 def test_a_live_check_on_another_host_never_reaches_a_private_address(
         private_server: str) -> None:
     from syndicate.http import Http
-    from syndicate.liveness import not_live
+    from syndicate.publish.liveness import not_live
 
     http = Http()
     try:
@@ -479,7 +479,7 @@ def test_a_live_check_on_another_host_never_reaches_a_private_address(
 
 def test_a_live_check_on_the_sites_own_host_asks_it_directly() -> None:
     from syndicate.http import Http
-    from syndicate.liveness import not_live
+    from syndicate.publish.liveness import not_live
 
     Counting.hits = []
     with serving(Counting, "127.0.0.2") as url:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from conftest import Site, shows_link
 
-from syndicate.bluesky_richtext import to_short_url
-from syndicate.draft import text_hash
+from syndicate.draft import PostedPart, text_hash
 from syndicate.ledger import Ledger
-from syndicate.platforms.base import PostedPart
+from syndicate.text.bluesky_richtext import to_short_url
 
 CONTRACT_KEYS = {"article", "url", "platform", "limit", "parts", "fits"}
 

@@ -14,8 +14,8 @@ from conftest import Site, article
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndicate.fast_templates import compile_simple
-from syndicate.templates import DraftSandbox, DraftTemplates
+from syndicate.compose.fast_templates import compile_simple
+from syndicate.compose.templates import DraftSandbox, DraftTemplates
 
 
 def _escapes(marker: Path) -> dict[str, str]:
@@ -62,7 +62,7 @@ def test_hostile_metadata_template_is_refused(make_site: Callable[..., Site], tm
     assert "content/guest.md (Mastodon metadata)" in errors[0]
     assert "Traceback" not in result.output
     # The rest of the build went on: the good article's drafts are in the manifest.
-    from syndicate.manifest import load_manifest
+    from syndicate.compose.manifest import load_manifest
 
     manifest = load_manifest(site.root / ".syndicate" / "manifest.json")
     assert {d.article for d in manifest.drafts} == {"good.md"}

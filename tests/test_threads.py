@@ -88,9 +88,9 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from syndicate.fitting import ELLIPSIS, split_thread, stub_floor  # noqa: E402
 from syndicate.platforms import PLATFORM_CLASSES  # noqa: E402
 from syndicate.platforms.base import PlatformSettings  # noqa: E402
+from syndicate.text.fitting import ELLIPSIS, split_thread, stub_floor  # noqa: E402
 
 TOKENS = ["https://example.org/a-long/path?q=1", "@mira@social.example", "#SmallWeb"]
 THREAD_WORDS = st.one_of(

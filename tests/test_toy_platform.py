@@ -32,7 +32,8 @@ from syndicate.platforms.base import (
 # Its module: the platform (limit, presentation, capabilities) and its poster.
 MODULE = '''
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
+from syndicate.draft import PostedPart
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
 
 
 class Toy(Platform):

@@ -14,7 +14,7 @@ from conftest import Site, article, serving
 from fakes.mastodon import FakeMastodon
 
 from syndicate.ledger import Ledger
-from syndicate.webmention import discover
+from syndicate.publish.webmention import discover
 
 VECTORS = json.loads((Path(__file__).parent / "conformance" / "webmention_discovery.json")
                      .read_text(encoding="utf-8"))["discovery"]

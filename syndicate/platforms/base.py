@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
-from syndicate.text import count_graphemes
+from syndicate.draft import PostedPart
+from syndicate.text.graphemes import count_graphemes
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # annotations only: not needed at run time
@@ -58,16 +59,6 @@ class OutgoingPart:
         """The same for every retry of this exact part, different for any other."""
         made_from = "\x1f".join((self.article_key, self.platform, str(self.index), self.text))
         return hashlib.sha256(made_from.encode("utf-8")).hexdigest()[:40]
-
-
-@dataclass(frozen=True)
-class PostedPart:
-    """Where a part went: the platform's id for it and its public address."""
-
-    id: str
-    url: str
-    # What the author should know about how it went out (e.g. a card without its image).
-    warnings: tuple[str, ...] = ()
 
 
 class ResponseReader(Protocol):

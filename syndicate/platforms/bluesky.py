@@ -2,7 +2,7 @@
 
 What is sent is what the official app would send: each typed link shown shortened
 (host and the start of its path), the full URL kept in its link facet, and facets for
-hashtags and cashtags with UTF-8 byte offsets (see syndicate.bluesky_richtext).
+hashtags and cashtags with UTF-8 byte offsets (see syndicate.text.bluesky_richtext).
 
 Posting writes each part with `com.atproto.repo.putRecord` under a record key derived
 from the article and the part (a TID), with `swapRecord: null`: the server creates the
@@ -17,18 +17,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from syndicate import bluesky_richtext
+from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
 from syndicate.images import ImageProblem, Upload, card_image
-from syndicate.platforms.base import (
-    BasePoster,
-    OutgoingPart,
-    Platform,
-    PostedPart,
-    Poster,
-    ResponseReader,
-)
-from syndicate.text import count_graphemes
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster, ResponseReader
+from syndicate.text import bluesky_richtext
+from syndicate.text.graphemes import count_graphemes
 
 if TYPE_CHECKING:
     import httpx

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import regex
 
+from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx

@@ -16,17 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import (
-    BasePoster,
-    OutgoingPart,
-    Platform,
-    PostedPart,
-    Poster,
-    ResponseReader,
-)
-from syndicate.platforms.x import find_urls
-from syndicate.text import count_graphemes
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster, ResponseReader
+from syndicate.text.graphemes import count_graphemes
+from syndicate.text.twitter_text import find_urls
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx

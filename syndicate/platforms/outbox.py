@@ -12,8 +12,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from syndicate.draft import PostedPart
 from syndicate.files import write_atomically
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
 
 
 class Outbox(Platform):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
-from syndicate.text import count_utf16_units
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.text.graphemes import count_utf16_units
 
 if TYPE_CHECKING:
     import httpx

@@ -30,10 +30,11 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PostedPart, Poster
-from syndicate.platforms.x import find_urls
-from syndicate.text import EMOJI_SEQUENCE, MAYBE_EMOJI
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.text.graphemes import EMOJI_SEQUENCE, MAYBE_EMOJI
+from syndicate.text.twitter_text import find_urls
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx

@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from syndicate.draft import Draft
-from syndicate.ledger import Ledger
-from syndicate.manifest import (
+from syndicate.compose.manifest import (
     DoneArticle,
     Manifest,
     done_articles,
@@ -18,18 +16,21 @@ from syndicate.manifest import (
     load_manifest,
     read_manifest_json,
 )
+from syndicate.draft import Draft
+from syndicate.ledger import Ledger
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import follow_moves
 from syndicate.settings import Settings
 
 if TYPE_CHECKING:
-    from syndicate.approval import Approvals
+    from syndicate.publish.approval import Approvals
 
 
 def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
     """The drafts of articles the build kept only the sources of (done everywhere), made
     now as the build makes them."""
-    from syndicate.drafts import drafts_for
-    from syndicate.templates import DraftTemplates
+    from syndicate.compose.drafting import drafts_for
+    from syndicate.compose.templates import DraftTemplates
 
     templates = DraftTemplates(settings.templates_path)
     return [draft for article in done
@@ -113,11 +114,11 @@ class Selection:
     (articles that moved followed, in memory)."""
 
     def __init__(self, settings: Settings, query: PreviewQuery) -> None:
-        from syndicate.approval import Approvals
+        from syndicate.publish.approval import Approvals
 
         self.settings = settings
         self.query = query
-        self.ledger = Ledger.load(settings.ledger_path)
+        self.ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         follow_moves(self.ledger, settings)
         self.approvals: Approvals | None = (
             Approvals.load(settings.approvals_path, settings.root)
@@ -198,7 +199,7 @@ def json_lines(lines: list[tuple[str, str, str]], done: list[DoneArticle], every
                ledger: Ledger, settings: Settings) -> list[tuple[str, str, str]]:
     """(article, platform, JSON text) of the drafts to show, in the manifest's order: the
     pending and changed ones (every: all the manifest's), and those of the done articles."""
-    from syndicate.manifest import encode_draft
+    from syndicate.compose.manifest import encode_draft
 
     if not every:
         shown = set()

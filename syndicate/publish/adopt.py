@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from syndicate.compose.manifest import Manifest
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import Manifest
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import (
     Note,
     Report,
@@ -72,7 +73,7 @@ def record_back_catalogue(settings: Settings, manifest: Manifest,
     refuse_build_errors(manifest)
     platforms = chosen_platforms(settings, platform_names)
     with ledger_lock(settings.ledger_path):
-        ledger = Ledger.load(settings.ledger_path)
+        ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         moved = follow_moves(ledger, settings, manifest)
         new = [d for d in manifest.drafts
                if d.platform in platforms and ledger.state(d.article, d.platform) is None]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from syndicate.compose.manifest import Manifest
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
-from syndicate.manifest import Manifest
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import follow_moves, refuse_build_errors
 from syndicate.settings import Settings
 
@@ -16,11 +17,11 @@ class ApprovalRound:
     """One approval: the last build's drafts against the ledger and the approvals."""
 
     def __init__(self, settings: Settings, manifest: Manifest) -> None:
-        from syndicate.approval import Approvals
+        from syndicate.publish.approval import Approvals
 
         refuse_build_errors(manifest)
         self.manifest = manifest
-        self.ledger = Ledger.load(settings.ledger_path)
+        self.ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         follow_moves(self.ledger, settings, manifest)
         self.approvals = Approvals.load(settings.approvals_path, settings.root)
 

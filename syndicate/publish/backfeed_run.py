@@ -8,6 +8,7 @@ from typing import Any
 
 from syndicate.errors import SyndicateError
 from syndicate.ledger import Ledger
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import Note, Report, chosen_platforms
 from syndicate.settings import Settings
 
@@ -46,7 +47,7 @@ def backfeed(settings: Settings, options: BackfeedOptions, report: Report) -> Ba
     from syndicate.responses import Responses
 
     platforms = chosen_platforms(settings, options.platforms)
-    ledger = Ledger.load(settings.ledger_path)
+    ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
     responses = Responses.load(settings.responses_path)
     posted = [(key, name, parts) for key, name, parts in ledger.posted_parts()
               if name in platforms]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from syndicate.compose.manifest import Manifest, done_articles, draft_lines, load_manifest
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.ledger import Ledger
-from syndicate.manifest import Manifest, done_articles, draft_lines, load_manifest
 from syndicate.platforms.base import Platform, Poster
 from syndicate.settings import Settings
 

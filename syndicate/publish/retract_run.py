@@ -9,6 +9,7 @@ from typing import cast
 
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Deleter, supports_delete
 from syndicate.publish.common import Note, Report, chosen_platforms, open_posters
 from syndicate.settings import Settings
@@ -33,7 +34,7 @@ def retract(settings: Settings, article_key: str, platform_names: Sequence[str],
     An article without posted copies there is a SettingsError."""
     platforms = chosen_platforms(settings, platform_names)
     with ledger_lock(settings.ledger_path):
-        ledger = Ledger.load(settings.ledger_path)
+        ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         copies = [(name, parts) for key, name, parts in ledger.posted_parts()
                   if key == article_key and name in platforms]
         if not copies:

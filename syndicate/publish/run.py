@@ -2,7 +2,7 @@
 
 `run` takes the settings, the last build's manifest and the options `syndicate post`
 takes; it says its progress through `report` and returns a `PostReport`. Planning and
-the cadence are pure (`syndicate.posting`); the ledger is written here, under its lock.
+the cadence are pure (`syndicate.publish.planning`); the ledger is written here, under its lock.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from syndicate.compose.manifest import Manifest
 from syndicate.errors import SettingsError
 from syndicate.ledger import Ledger, ledger_lock
-from syndicate.manifest import Manifest
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform
 from syndicate.publish.common import (
     Halt,
@@ -30,7 +31,7 @@ from syndicate.settings import Settings
 if TYPE_CHECKING:
     from syndicate.draft import Draft
     from syndicate.http import Http
-    from syndicate.posting import Outcome, Plan
+    from syndicate.publish.planning import Outcome, Plan
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class PostReport:
 
     def closing_notes(self) -> list[Note]:
         """The run's last lines: what waits and why, then the summary."""
-        from syndicate.posting import summary_line
+        from syndicate.publish.planning import summary_line
 
         plan = self.plan
         notes = [Note(f"Later: {draft.article} to {draft.platform}: {why}; it stays "
@@ -94,8 +95,8 @@ def run(settings: Settings, manifest: Manifest, options: PostOptions, report: Re
     it is refused (a SettingsError) and nothing is posted. Halts (exit 1) when the last
     build had errors or no platform is ready. clock is read once, for the cadence.
     """
-    from syndicate.approval import Approvals
-    from syndicate.posting import (
+    from syndicate.publish.approval import Approvals
+    from syndicate.publish.planning import (
         apply_cadence,
         changed_since_posted,
         check_can_post,
@@ -116,7 +117,7 @@ def run(settings: Settings, manifest: Manifest, options: PostOptions, report: Re
     approvals = (Approvals.load(settings.approvals_path, settings.root)
                  if settings.require_approval else None)
     if options.dry_run:
-        ledger = Ledger.load(settings.ledger_path)
+        ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         follow_moves(ledger, settings, manifest)
         plan = plan_run(manifest, ledger, platforms, settings, cap, approvals)
         plan.unready = pending_for(manifest, ledger, unready)
@@ -126,7 +127,7 @@ def run(settings: Settings, manifest: Manifest, options: PostOptions, report: Re
                         f"({len(draft.parts)} part{'s' * (len(draft.parts) > 1)}, {lengths})"))
         return PostReport(plan, [], dry_run=True)
     with ledger_lock(settings.ledger_path):
-        ledger = Ledger.load(settings.ledger_path)
+        ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         moves = follow_moves(ledger, settings, manifest)
         for old_key, new_key in moves:
             report(Note(f"Moved {old_key} → {new_key} in {settings.ledger_path.name} "
@@ -161,7 +162,7 @@ def run(settings: Settings, manifest: Manifest, options: PostOptions, report: Re
             outcomes = post_all(plan, platforms, posters, ledger,
                                 progress(len(plan.to_post), report))
     if settings.webmentions:  # after the lock is released: see send_webmentions
-        from syndicate.publish.webmentions import send_webmentions
+        from syndicate.publish.webmention_run import send_webmentions
 
         send_webmentions({o.draft.article: o.draft.url for o in outcomes
                           if o.state == "posted"}, settings, report)
@@ -175,7 +176,7 @@ def ready_platforms(chosen: dict[str, Platform], settings: Settings, named: bool
     Named, a platform that is not ready is refused (a SettingsError, exit 2); with none
     ready at all, nothing can be posted (Halt, exit 1).
     """
-    from syndicate.readiness import readiness
+    from syndicate.publish.readiness import readiness
 
     found = readiness(chosen)
     if named:
@@ -199,7 +200,7 @@ def hold_until_live(plan: Plan, platforms: dict[str, Platform], http: Http,
     yet held back (after waiting up to wait seconds for them)."""
     from urllib.parse import urlsplit
 
-    from syndicate.liveness import not_live
+    from syndicate.publish.liveness import not_live
 
     urls = {d.url for d in plan.to_post if platforms[d.platform].remote}
     if not urls:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from syndicate.compose.manifest import Manifest
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
-from syndicate.manifest import Manifest
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import follow_moves
 from syndicate.settings import Settings
 
@@ -20,7 +21,7 @@ def status_rows(settings: Settings, manifest: Manifest) -> list[dict[str, Any]]:
     has edited_since and its platform's on_edit. The status JSON, as it is."""
     from syndicate.preview.selection import draft_order, edited_since_posted, on_edit_of
 
-    ledger = Ledger.load(settings.ledger_path)
+    ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
     follow_moves(ledger, settings, manifest)
     rows: list[dict[str, Any]] = []
     seen = set()

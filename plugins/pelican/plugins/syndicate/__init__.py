@@ -2,7 +2,7 @@
 
 Shipped in the `pelican-syndicate` wheel as the namespace plugin `pelican.plugins.syndicate`:
 a site loads it with `PLUGINS = ["syndicate"]` and no PLUGIN_PATHS. All the work is done
-by syndicate.pelican_build; this module only connects Pelican's signals to it.
+by syndicate.compose.pelican_build; this module only connects Pelican's signals to it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from pelican import signals
 
-from syndicate.pelican_build import SESSION_KEY, BuildSession, add_theme_templates
+from syndicate.compose.pelican_build import SESSION_KEY, BuildSession, add_theme_templates
 
 
 def _session(settings: dict[str, Any]) -> BuildSession:

@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-from syndicate.text import graphemes
+from syndicate.text.graphemes import graphemes
 
 ELLIPSIS = "…"
 _BLANK_LINES = re.compile(r"\n{3,}")

@@ -7,8 +7,8 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+from syndicate.compose.manifest import Manifest, load_manifest
 from syndicate.errors import SettingsError, SyndicateError
-from syndicate.manifest import Manifest, load_manifest
 from syndicate.settings import Settings
 
 
@@ -46,12 +46,12 @@ def build_from_feed(settings: Settings, now: datetime | None = None) -> Manifest
     (articles dated after now, scheduled, are left out); the manifest written."""
     import httpx
 
-    from syndicate.drafts import drafts_for
-    from syndicate.feed_source import articles_from_feed
+    from syndicate.compose.drafting import drafts_for
+    from syndicate.compose.feed_source import articles_from_feed
+    from syndicate.compose.manifest import encode_draft, write_manifest
+    from syndicate.compose.templates import DraftTemplates
     from syndicate.http import Http
-    from syndicate.manifest import encode_draft, write_manifest
-    from syndicate.posting import is_absolute_siteurl
-    from syndicate.templates import DraftTemplates
+    from syndicate.publish.planning import is_absolute_siteurl
 
     url = str(settings.feed_url)
     http = Http(max_total_wait=30)

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from syndicate.articles import ArticleSource
+from syndicate.compose.articles import ArticleSource
 from syndicate.errors import ContentError
-from syndicate.excerpt import first_prose, plain_text
+from syndicate.text.excerpt import first_prose, plain_text
 
 
 def entry_key(link: str, fallback: str) -> str:

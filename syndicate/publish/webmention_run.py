@@ -8,6 +8,7 @@ from contextlib import ExitStack
 
 from syndicate.errors import LedgerError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.publish.common import Note, Report
 from syndicate.settings import Settings
 
@@ -20,11 +21,12 @@ def send_webmentions(posted: dict[str, str], settings: Settings, report: Report)
     must not hold it); the outcomes are recorded under it afterwards, in the ledger as it
     is then. Two runs at once may send a mention twice, which receivers take as one.
     """
-    from syndicate import webmention
+    from syndicate.publish import webmention
     from syndicate.safe_fetch import FetchError, fetch
 
     allow = settings.allow_private_addresses
-    ledger = Ledger.load(settings.ledger_path)  # written atomically: readable unlocked
+    # Written atomically: readable unlocked.
+    ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
     articles = dict(posted)
     for key in ledger.webmentions_to_retry():
         articles.setdefault(key, ledger.articles[key]["url"])
@@ -55,6 +57,6 @@ def send_webmentions(posted: dict[str, str], settings: Settings, report: Report)
                 if time.monotonic() > until:
                     raise
                 time.sleep(0.5)
-        ledger = Ledger.load(settings.ledger_path)
+        ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
         for key, url, target, outcome, detail in outcomes:
             ledger.record_webmention(key, url, target, outcome, detail)

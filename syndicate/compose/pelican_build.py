@@ -17,31 +17,36 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.articles import ArticleSource, syndicated_platforms
-from syndicate.draft import Draft
-from syndicate.drafts import content_relative, drafts_for, platform_inputs, reusable_drafts
-from syndicate.errors import SyndicateError
-from syndicate.excerpt import first_prose, plain_text
-from syndicate.files import write_atomically
-from syndicate.ledger import Ledger
-from syndicate.manifest import (
+from syndicate.compose.articles import ArticleSource, syndicated_platforms
+from syndicate.compose.drafting import (
+    content_relative,
+    drafts_for,
+    platform_inputs,
+    reusable_drafts,
+)
+from syndicate.compose.manifest import (
     encode_article,
     encode_draft,
     lines_digest,
     previous_drafts,
     write_manifest,
 )
+from syndicate.compose.templates import DraftTemplates
+from syndicate.draft import Draft
+from syndicate.errors import SyndicateError
+from syndicate.files import write_atomically
+from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.responses import Responses
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
-from syndicate.templates import DraftTemplates
+from syndicate.text.excerpt import first_prose, plain_text
 
 log = logging.getLogger("syndicate.build")
 SESSION_KEY = "_SYNDICATE_BUILD_SESSION"
 SETTINGS_WHERE = "SYNDICATE (Pelican settings)"
 # Templates any theme can include: {% include "syndicate/also_on.html" %} and
 # {% include "syndicate/responses.html" %}.
-THEME_TEMPLATES = Path(__file__).parent / "templates" / "theme"
+THEME_TEMPLATES = Path(__file__).parents[1] / "templates" / "theme"
 INCLUDES = {"also_on": "syndicate/also_on.html", "responses": "syndicate/responses.html"}
 # What a theme's templates name when they show the links or the responses themselves.
 RENDERED_BY = {"also_on": ("article.syndication", INCLUDES["also_on"]),
@@ -292,7 +297,7 @@ class BuildSession:
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
-            self.ledger = Ledger.load_for_build(self.settings.ledger_path)
+            self.ledger = Ledger.load_for_build(self.settings.ledger_path, PLATFORM_CLASSES)
             self.responses = Responses.load(self.settings.responses_path)
             self.previous_siteurl, self.previous, self.previous_articles = previous_drafts(
                 self.settings.manifest_path)
@@ -322,8 +327,9 @@ class BuildSession:
             self.ledger.follow_moves(
                 (key, "" if ledger.knows(key) else absolute_url(siteurl, a.url))
                 for a in articles for key in (article_key(a),))
+        local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
         for article in articles:
-            links = self.ledger.links(article_key(article)) if self.ledger else []
+            links = self.ledger.links(article_key(article), local) if self.ledger else []
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
@@ -483,7 +489,7 @@ class BuildSession:
         the output folder: it is for the author, not the readers)."""
         import json
 
-        from syndicate.preview_html import html_preview
+        from syndicate.preview.html import html_preview
 
         drafts = [Draft.from_json(json.loads(text)) for text in texts]
         page = html_preview(drafts, lambda d: ledger.state(d.article, d.platform) or "new",

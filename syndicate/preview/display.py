@@ -11,8 +11,8 @@ import click
 import wcwidth
 
 from syndicate.draft import Draft
-from syndicate.fitting import ELLIPSIS
-from syndicate.text import graphemes, is_simple
+from syndicate.text.fitting import ELLIPSIS
+from syndicate.text.graphemes import graphemes, is_simple
 
 
 def display_width(text: str) -> int:

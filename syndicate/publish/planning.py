@@ -9,22 +9,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import cast
 
-from syndicate.approval import Approvals
-from syndicate.draft import Draft
+from syndicate.compose.manifest import Manifest
+from syndicate.draft import Draft, PostedPart
 from syndicate.errors import PostingError, SettingsError
 from syndicate.http import AmbiguousFailure, Unavailable
 from syndicate.ledger import Ledger
-from syndicate.manifest import Manifest
 from syndicate.platforms.base import (
     Deleter,
     Editor,
     OutgoingPart,
     Platform,
-    PostedPart,
     Poster,
     supports_delete,
     supports_edit,
 )
+from syndicate.publish.approval import Approvals
 from syndicate.settings import Settings
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.articles import ArticleSource
+from syndicate.compose.articles import ArticleSource
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError
 from syndicate.files import write_atomically
@@ -97,7 +97,7 @@ def source_to_json(source: ArticleSource) -> dict[str, Any]:
 def summary_from(kind: str, html: str) -> str:
     """The summary as the build makes it (pelican_build.summary_text), from the kind of
     HTML it is made from and that HTML."""
-    from syndicate.excerpt import first_prose, plain_text
+    from syndicate.text.excerpt import first_prose, plain_text
 
     return first_prose(html) if kind == "content" else plain_text(html)
 

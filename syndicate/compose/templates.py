@@ -23,8 +23,8 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from syndicate.compose.fast_templates import Renderer, compile_simple
 from syndicate.errors import ContentError
-from syndicate.fast_templates import Renderer, compile_simple
 
 # Beyond this many characters (or digits) a result of `*` or `**` is refused: no post is
 # that long, and `{{ 'x' * 10**10 }}` would exhaust the build's memory.

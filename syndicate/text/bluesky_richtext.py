@@ -9,7 +9,6 @@ holds the official vectors. Pure functions: no network, so mentions need their D
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,8 +18,8 @@ from typing import Any
 import ada_url
 import regex
 
-from syndicate.text import count_graphemes, count_utf8_bytes
-from syndicate.tlds import is_tld
+from syndicate.text.graphemes import count_graphemes, count_utf8_bytes
+from syndicate.text.tlds import is_tld
 
 GRAPHEME_LIMIT = 300
 BYTE_LIMIT = 3000

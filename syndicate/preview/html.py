@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.draft import Draft, Part
-from syndicate.fitting import ELLIPSIS
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform
-from syndicate.platforms.x import find_urls
+from syndicate.text.fitting import ELLIPSIS
+from syndicate.text.twitter_text import find_urls
 
 # An image is shown at most this wide in a card: embedded at that size, not larger.
 PREVIEW_IMAGE_SIDE = 480
@@ -338,7 +338,7 @@ def _filters(renderer: Renderer, platforms: Mapping[str, int], states: Mapping[s
 
 
 # The page's look, kept in its own file: data/preview.css.
-CSS = (Path(__file__).parent / "data" / "preview.css").read_text(encoding="utf-8")
+CSS = (Path(__file__).parents[1] / "data" / "preview.css").read_text(encoding="utf-8")
 # The filter and the expand/collapse buttons. The form stays hidden where scripts do not
 # run (it could not work there); every draft is shown then.
 SCRIPT = """(() => {

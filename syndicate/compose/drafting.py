@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from syndicate import __version__
-from syndicate.articles import ArticleSource, hashtags, syndicated_platforms
+from syndicate.compose.articles import ArticleSource, hashtags, syndicated_platforms
+from syndicate.compose.templates import DraftTemplate, DraftTemplates
 from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
-from syndicate.fitting import (
+from syndicate.platforms.base import Platform
+from syndicate.settings import Settings
+from syndicate.text.fitting import (
     LINK_ONLY,
     THREAD_CLAUSE_ROOM,
     THREAD_SENTENCE_ROOM,
@@ -24,9 +27,6 @@ from syndicate.fitting import (
     stub_floor,
     tidy,
 )
-from syndicate.platforms.base import Platform
-from syndicate.settings import Settings
-from syndicate.templates import DraftTemplate, DraftTemplates
 
 TITLE_LOST = ("title cut at a word", "title cut after a sentence", "title left out")
 # Metadata that replaces the template: for all platforms, or for one.
@@ -55,7 +55,7 @@ def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any
 def _code_digest() -> str:
     """A digest of this package's code and default templates: a new version remakes drafts."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).parents[1]  # syndicate/, not compose/
     for path in sorted([*package.rglob("*.py"), *package.glob("templates/*.j2")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
