@@ -15,11 +15,12 @@ import click
 from syndicate import __version__
 from syndicate.compose.manifest import Manifest, load_manifest
 from syndicate.draft import Draft
-from syndicate.errors import SyndicateError
+from syndicate.errors import Halt, SyndicateError
 from syndicate.files import write_atomically
+from syndicate.notes import Note
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.preview.display import edited_state, preview_blocks, state_badge, style, table
-from syndicate.publish.common import Halt, Note, refuse_build_errors
+from syndicate.publish.common import refuse_build_errors
 from syndicate.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SyndicateError(Exception):
     """A problem in the user's content, settings or state, reported as one line."""
@@ -34,3 +36,16 @@ class LedgerError(SyndicateError):
 
 class PostingError(SyndicateError):
     """A platform refused a post or could not be reached."""
+
+
+class Halt(SyndicateError):
+    """A run stops and changes nothing more, with its own lines on stderr: each of
+    errors after an "Error: " mark, then message (exit 1)."""
+
+    def __init__(self, message: str, errors: Sequence[str] = ()) -> None:
+        self.message = message
+        self.errors = list(errors)
+        super().__init__("", message, "")
+
+    def line(self) -> str:
+        return self.message

@@ -10,7 +10,7 @@ import difflib
 import importlib.util
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -408,3 +408,27 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise SettingsError(str(path), f"cannot be loaded: {type(error).__name__}: {error}",
                             "fix the settings file so that `pelican -s` can read it") from None
     return settings_from_pelican(pelican, str(path), environ)
+
+
+def on_edit_of(settings: Settings, platform: str) -> str:
+    """What the platform does to a posted draft whose text changed (its on_edit)."""
+    found = settings.platforms.get(platform)
+    return str(found.option("on_edit")) if found else "ignore"
+
+
+def is_absolute_siteurl(siteurl: str) -> bool:
+    return siteurl.startswith(("http://", "https://")) and len(siteurl) > len("https://")
+
+
+def siteurl_problem(platforms: Iterable[Platform], siteurl: str) -> SettingsError | None:
+    """Why posts to these platforms would carry broken links: a remote platform with an
+    empty or relative SITEURL (None when there is no such problem)."""
+    if is_absolute_siteurl(siteurl):
+        return None
+    for platform in platforms:
+        if platform.remote:
+            return SettingsError(
+                "SITEURL", f"is empty or relative ({siteurl!r}): posts to {platform.name} "
+                "would carry broken links",
+                "build with an absolute SITEURL (pelican -s publishconf.py) before posting")
+    return None

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from syndicate.approval import Approvals
 from syndicate.compose.manifest import Manifest
 from syndicate.draft import Draft, Part
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform, PlatformSettings
-from syndicate.publish.approval import Approvals
 from syndicate.publish.planning import Plan, apply_cadence, plan_run
 from syndicate.settings import Settings
 

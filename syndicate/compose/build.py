@@ -51,7 +51,7 @@ def build_from_feed(settings: Settings, now: datetime | None = None) -> Manifest
     from syndicate.compose.manifest import encode_draft, write_manifest
     from syndicate.compose.templates import DraftTemplates
     from syndicate.http import Http
-    from syndicate.publish.planning import is_absolute_siteurl
+    from syndicate.settings import is_absolute_siteurl
 
     url = str(settings.feed_url)
     http = Http(max_total_wait=30)

@@ -21,6 +21,8 @@ from syndicate.compose.articles import ArticleSource
 from syndicate.draft import Draft
 from syndicate.errors import SettingsError
 from syndicate.files import write_atomically
+from syndicate.ledger import Ledger
+from syndicate.settings import Settings
 
 # 2: articles done everywhere are kept as their sources, with no drafts.
 VERSION = 2
@@ -287,3 +289,19 @@ def done_articles(path: Path) -> list[DoneArticle]:
                 if "done" in article:
                     done.append(done_article(article))
     return done
+
+
+def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None = None
+                 ) -> list[tuple[str, str]]:
+    """Articles whose source file moved keep their ledger entries (in memory; `post` and
+    `init` save it). (old key, new key) per move."""
+    if manifest is None:
+        keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
+        known = ledger.articles.keys()
+        if keys <= known:
+            return []  # no article the ledger lacks (done articles are in the ledger)
+        keys |= {article.key for article in done_articles(settings.manifest_path)}
+        if known <= keys:
+            return []  # no entry without its article
+        manifest = load_manifest(settings.manifest_path)
+    return ledger.follow_moves(manifest.article_urls())

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +32,7 @@ from syndicate.compose.manifest import (
     write_manifest,
 )
 from syndicate.compose.templates import DraftTemplates
-from syndicate.draft import Draft
 from syndicate.errors import SyndicateError
-from syndicate.files import write_atomically
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.responses import Responses
@@ -46,6 +44,8 @@ SESSION_KEY = "_SYNDICATE_BUILD_SESSION"
 SETTINGS_WHERE = "SYNDICATE (Pelican settings)"
 # Templates any theme can include: {% include "syndicate/also_on.html" %} and
 # {% include "syndicate/responses.html" %}.
+# Writes the HTML preview page: (path, settings, ledger, the drafts' JSON lines).
+PageWriter = Callable[[Path, Settings, Ledger, list[str]], None]
 THEME_TEMPLATES = Path(__file__).parents[1] / "templates" / "theme"
 INCLUDES = {"also_on": "syndicate/also_on.html", "responses": "syndicate/responses.html"}
 # What a theme's templates name when they show the links or the responses themselves.
@@ -454,7 +454,9 @@ class BuildSession:
         root = Path(str(self.pelican_settings.get("PATH", "content"))).resolve().parent
         return root / str(DEFAULTS["manifest"])
 
-    def finish(self) -> None:
+    def finish(self, write_page: PageWriter | None = None) -> None:
+        """Write the manifest, and the HTML preview page where the settings ask for one
+        (write_page, from the plugin: the build does not import the previews)."""
         page = self.settings.preview_html if self.settings else None
         output = Path(str(self.pelican_settings.get("OUTPUT_PATH", "output"))).resolve()
         if page and (page == output or output in page.parents):
@@ -478,24 +480,11 @@ class BuildSession:
                      and lines_digest(lines()) == self.previous_articles)
         if not unchanged:  # an unchanged manifest is not written again
             write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
-        if page and self.settings and self.ledger is not None:
-            self.write_preview_page(page, self.settings, self.ledger, list(texts()))
+        if page and write_page and self.settings and self.ledger is not None:
+            write_page(page, self.settings, self.ledger, list(texts()))
         if self.copies:
             add_copies_to_feeds(output, self.copies)
 
-    def write_preview_page(self, path: Path, settings: Settings, ledger: Ledger,
-                           texts: list[str]) -> None:
-        """The HTML preview of every draft, where the site's settings ask for it (never in
-        the output folder: it is for the author, not the readers)."""
-        import json
-
-        from syndicate.preview.html import html_preview
-
-        drafts = [Draft.from_json(json.loads(text)) for text in texts]
-        page = html_preview(drafts, lambda d: ledger.state(d.article, d.platform) or "new",
-                            settings.platforms, settings.root, settings.author,
-                            settings.sitename)
-        write_atomically(path, page.encode("utf-8"))
 
 
 def _packed(line: str) -> bytes:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from syndicate.compose.manifest import Manifest
 from syndicate.errors import SettingsError
-from syndicate.publish.common import Note
+from syndicate.notes import Note
 from syndicate.settings import Settings
 
 
@@ -33,7 +33,7 @@ class CheckReport:
 def check(settings: Settings, manifest: Manifest) -> CheckReport:
     """Check the manifest's drafts under the site's alt_text policy (build errors are
     the manifest's own: see publish.common.refuse_build_errors)."""
-    from syndicate.publish.planning import siteurl_problem
+    from syndicate.settings import siteurl_problem
 
     notes: list[Note] = []
     failures: list[str] = []

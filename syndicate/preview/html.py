@@ -14,14 +14,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from syndicate.draft import Draft, Part
+from syndicate.files import write_atomically
+from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform
+from syndicate.settings import Settings
 from syndicate.text.fitting import ELLIPSIS
 from syndicate.text.twitter_text import find_urls
 
@@ -388,3 +392,14 @@ script-src 'sha256-{script_hash}'">
 <script>{script}</script>
 </body></html>
 """.replace("{script_hash}", SCRIPT_HASH).replace("{script}", SCRIPT)
+
+
+def write_preview_page(path: Path, settings: Settings, ledger: Ledger,
+                       texts: list[str]) -> None:
+    """The HTML preview of every draft (texts: their JSON lines), written where the site's
+    settings ask for it at the end of a build (never in the output folder: it is for the
+    author, not the readers; the build refuses such a path)."""
+    drafts = [Draft.from_json(json.loads(text)) for text in texts]
+    page = html_preview(drafts, lambda d: ledger.state(d.article, d.platform) or "new",
+                        settings.platforms, settings.root, settings.author, settings.sitename)
+    write_atomically(path, page.encode("utf-8"))

@@ -13,17 +13,18 @@ from syndicate.compose.manifest import (
     Manifest,
     done_articles,
     draft_lines,
+    follow_moves,
     load_manifest,
     read_manifest_json,
 )
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import follow_moves
-from syndicate.settings import Settings
+from syndicate.settings import Settings, on_edit_of
+from syndicate.states import draft_order, draft_state, draft_state_of, edited_since_posted
 
 if TYPE_CHECKING:
-    from syndicate.publish.approval import Approvals
+    from syndicate.approval import Approvals
 
 
 def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
@@ -37,35 +38,11 @@ def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]
             for draft in drafts_for(article.article(), settings, templates)]
 
 
-def draft_order(draft: Draft) -> tuple[str, str, str]:
-    """The manifest's order: oldest article first, then key and platform."""
-    return draft.date, draft.article, draft.platform
-
-
-def edited_since_posted(ledger: Ledger, draft: Draft) -> bool:
-    """Whether draft was posted and its text has changed since."""
-    return ledger.posted_hash(draft.article, draft.platform) not in (None, draft.text_hash)
-
-
 def pending_or_changed(drafts: list[Draft], ledger: Ledger) -> list[Draft]:
     """The drafts of articles with a draft not done yet, or posted and changed since."""
     shown = {d.article for d in drafts
              if not ledger.is_done(d.article, d.platform) or edited_since_posted(ledger, d)}
     return [d for d in drafts if d.article in shown]
-
-
-def draft_state(ledger: Ledger, draft: Draft) -> str:
-    return ledger.state(draft.article, draft.platform) or "new"
-
-
-def draft_state_of(ledger: Ledger, article: str, platform: str) -> str:
-    return ledger.state(article, platform) or "new"
-
-
-def on_edit_of(settings: Settings, platform: str) -> str:
-    """What the platform does to a posted draft whose text changed (its on_edit)."""
-    found = settings.platforms.get(platform)
-    return str(found.option("on_edit")) if found else "ignore"
 
 
 def shown_state(ledger: Ledger, draft: Draft, settings: Settings,
@@ -114,7 +91,7 @@ class Selection:
     (articles that moved followed, in memory)."""
 
     def __init__(self, settings: Settings, query: PreviewQuery) -> None:
-        from syndicate.publish.approval import Approvals
+        from syndicate.approval import Approvals
 
         self.settings = settings
         self.query = query

@@ -8,18 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.compose.manifest import Manifest
+from syndicate.compose.manifest import Manifest, follow_moves
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.notes import Note, Report
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import (
-    Note,
-    Report,
-    chosen_platforms,
-    follow_moves,
-    refuse_build_errors,
-)
-from syndicate.scaffold import Change
+from syndicate.publish.common import chosen_platforms, refuse_build_errors
+from syndicate.publish.scaffold import Change
 from syndicate.settings import Settings
 
 
@@ -34,7 +29,7 @@ class SetUp:
 
     def next_steps(self, ledger_name: str) -> str:
         """What is left for a person to do once syndicate is set up."""
-        from syndicate.scaffold import secret_variables
+        from syndicate.publish.scaffold import secret_variables
 
         secrets = secret_variables(self.platforms)
         return ("Next: fill in the empty settings in the SYNDICATE block; in GitHub, set "
@@ -46,7 +41,7 @@ class SetUp:
 def set_up(settings_path: Path, platform_names: Sequence[str], dry_run: bool) -> SetUp:
     """Add what is missing: on a blog without syndicate, the plugin and a SYNDICATE block
     for these platforms (the outbox when none are named); the ignored files; workflows."""
-    from syndicate import scaffold
+    from syndicate.publish import scaffold
     from syndicate.settings import load_settings, read_settings_file
 
     if not settings_path.is_file():

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from syndicate.compose.manifest import Manifest
+from syndicate.compose.manifest import Manifest, follow_moves
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import follow_moves, refuse_build_errors
+from syndicate.publish.common import refuse_build_errors
 from syndicate.settings import Settings
 
 
@@ -17,7 +17,7 @@ class ApprovalRound:
     """One approval: the last build's drafts against the ledger and the approvals."""
 
     def __init__(self, settings: Settings, manifest: Manifest) -> None:
-        from syndicate.publish.approval import Approvals
+        from syndicate.approval import Approvals
 
         refuse_build_errors(manifest)
         self.manifest = manifest

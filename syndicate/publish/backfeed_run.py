@@ -8,8 +8,9 @@ from typing import Any
 
 from syndicate.errors import SyndicateError
 from syndicate.ledger import Ledger
+from syndicate.notes import Note, Report
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import Note, Report, chosen_platforms
+from syndicate.publish.common import chosen_platforms
 from syndicate.settings import Settings
 
 

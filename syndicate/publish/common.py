@@ -1,58 +1,21 @@
-"""What every run shares: its progress lines, the platforms it is asked for, the
-manifest's build errors, articles that moved, and the platforms' posters."""
+"""What every run shares: the platforms it is asked for, the manifest's build errors and
+the platforms' posters (progress lines are syndicate.notes, Halt is in syndicate.errors,
+moves are followed by syndicate.compose.manifest.follow_moves)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate.compose.manifest import Manifest, done_articles, draft_lines, load_manifest
-from syndicate.errors import SettingsError, SyndicateError
-from syndicate.ledger import Ledger
+from syndicate.compose.manifest import Manifest
+from syndicate.errors import Halt, SettingsError
 from syndicate.platforms.base import Platform, Poster
 from syndicate.settings import Settings
 
 if TYPE_CHECKING:
     from syndicate.http import Http
-
-
-@dataclass(frozen=True)
-class Note:
-    """One line of progress for a person, said as it happens.
-
-    err: it belongs on stderr. level "error" or "warning": the line is said after an
-    "Error: " or "Warning: " mark. state: the outcome of a draft (posted, failed,
-    attention), said as a coloured word after the counter ("[1/3]").
-    """
-
-    text: str
-    err: bool = False
-    level: str = ""
-    state: str = ""
-    counter: str = ""
-
-
-Report = Callable[[Note], None]
-
-
-def quiet(note: Note) -> None:
-    """A Report that says nothing."""
-
-
-class Halt(SyndicateError):
-    """A run stops and changes nothing more, with its own lines on stderr: each of
-    errors after an "Error: " mark, then message (exit 1)."""
-
-    def __init__(self, message: str, errors: Sequence[str] = ()) -> None:
-        self.message = message
-        self.errors = list(errors)
-        super().__init__("", message, "")
-
-    def line(self) -> str:
-        return self.message
 
 
 def refuse_build_errors(manifest: Manifest) -> None:
@@ -75,22 +38,6 @@ def chosen_platforms(settings: Settings, names: Sequence[str]) -> dict[str, Plat
                                 f"add \"{name}\": {{}} to SYNDICATE['platforms']")
         chosen[name] = settings.platforms[name]
     return chosen
-
-
-def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None = None
-                 ) -> list[tuple[str, str]]:
-    """Articles whose source file moved keep their ledger entries (in memory; `post` and
-    `init` save it). (old key, new key) per move."""
-    if manifest is None:
-        keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
-        known = ledger.articles.keys()
-        if keys <= known:
-            return []  # no article the ledger lacks (done articles are in the ledger)
-        keys |= {article.key for article in done_articles(settings.manifest_path)}
-        if known <= keys:
-            return []  # no entry without its article
-        manifest = load_manifest(settings.manifest_path)
-    return ledger.follow_moves(manifest.article_urls())
 
 
 @contextmanager

@@ -28,8 +28,8 @@ def doctor(settings: Settings, platform_names: Sequence[str]) -> list[Finding]:
     import httpx
 
     from syndicate.http import Http
-    from syndicate.publish.planning import siteurl_problem
     from syndicate.publish.readiness import platform_readiness
+    from syndicate.settings import siteurl_problem
 
     platforms = chosen_platforms(settings, platform_names)
     found: list[Finding] = []

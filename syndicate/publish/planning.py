@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import cast
 
+from syndicate.approval import Approvals
 from syndicate.compose.manifest import Manifest
 from syndicate.draft import Draft, PostedPart
-from syndicate.errors import PostingError, SettingsError
+from syndicate.errors import PostingError
 from syndicate.http import AmbiguousFailure, Unavailable
 from syndicate.ledger import Ledger
 from syndicate.platforms.base import (
@@ -23,8 +24,7 @@ from syndicate.platforms.base import (
     supports_delete,
     supports_edit,
 )
-from syndicate.publish.approval import Approvals
-from syndicate.settings import Settings
+from syndicate.settings import Settings, siteurl_problem
 
 
 @dataclass
@@ -62,10 +62,6 @@ class Plan:
     # Articles the cadence saw live for the first time: key -> (URL, ISO time). Planning
     # writes nothing; the run records these in the ledger.
     seen_live: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-def is_absolute_siteurl(siteurl: str) -> bool:
-    return siteurl.startswith(("http://", "https://")) and len(siteurl) > len("https://")
 
 
 def plan_run(manifest: Manifest, ledger: Ledger, platforms: Iterable[str],
@@ -156,20 +152,6 @@ def apply_cadence(plan: Plan, ledger: Ledger, platforms: dict[str, Platform],
 def _duration(seconds: int) -> str:
     return f"{seconds // 3600} hours" if seconds >= 7200 else \
         "hour" if seconds == 3600 else f"{seconds // 60} minutes"
-
-
-def siteurl_problem(platforms: Iterable[Platform], siteurl: str) -> SettingsError | None:
-    """Why posts to these platforms would carry broken links: a remote platform with an
-    empty or relative SITEURL (None when there is no such problem)."""
-    if is_absolute_siteurl(siteurl):
-        return None
-    for platform in platforms:
-        if platform.remote:
-            return SettingsError(
-                "SITEURL", f"is empty or relative ({siteurl!r}): posts to {platform.name} "
-                "would carry broken links",
-                "build with an absolute SITEURL (pelican -s publishconf.py) before posting")
-    return None
 
 
 def check_can_post(platforms: Iterable[Platform], siteurl: str) -> None:

@@ -9,9 +9,10 @@ from typing import cast
 
 from syndicate.errors import SettingsError, SyndicateError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.notes import Note, Report
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Deleter, supports_delete
-from syndicate.publish.common import Note, Report, chosen_platforms, open_posters
+from syndicate.publish.common import chosen_platforms, open_posters
 from syndicate.settings import Settings
 
 

@@ -12,20 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from syndicate.compose.manifest import Manifest
-from syndicate.errors import SettingsError
+from syndicate.compose.manifest import Manifest, follow_moves
+from syndicate.errors import Halt, SettingsError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.notes import Note, Report
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import Platform
-from syndicate.publish.common import (
-    Halt,
-    Note,
-    Report,
-    chosen_platforms,
-    follow_moves,
-    open_posters,
-    refuse_build_errors,
-)
+from syndicate.publish.common import chosen_platforms, open_posters, refuse_build_errors
 from syndicate.settings import Settings
 
 if TYPE_CHECKING:
@@ -95,7 +88,7 @@ def run(settings: Settings, manifest: Manifest, options: PostOptions, report: Re
     it is refused (a SettingsError) and nothing is posted. Halts (exit 1) when the last
     build had errors or no platform is ready. clock is read once, for the cadence.
     """
-    from syndicate.publish.approval import Approvals
+    from syndicate.approval import Approvals
     from syndicate.publish.planning import (
         apply_cadence,
         changed_since_posted,

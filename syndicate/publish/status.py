@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syndicate.compose.manifest import Manifest
+from syndicate.compose.manifest import Manifest, follow_moves
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import follow_moves
 from syndicate.settings import Settings
 
 
@@ -19,7 +18,8 @@ def status_rows(settings: Settings, manifest: Manifest) -> list[dict[str, Any]]:
     then what only the ledger knows. A row: article, platform, state, and where known
     url, error, reason, updated_at, moved_from; a posted draft whose text changed since
     has edited_since and its platform's on_edit. The status JSON, as it is."""
-    from syndicate.preview.selection import draft_order, edited_since_posted, on_edit_of
+    from syndicate.settings import on_edit_of
+    from syndicate.states import draft_order, edited_since_posted
 
     ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
     follow_moves(ledger, settings, manifest)

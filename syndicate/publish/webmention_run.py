@@ -8,8 +8,8 @@ from contextlib import ExitStack
 
 from syndicate.errors import LedgerError
 from syndicate.ledger import Ledger, ledger_lock
+from syndicate.notes import Note, Report
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.publish.common import Note, Report
 from syndicate.settings import Settings
 
 

@@ -2,7 +2,8 @@
 
 Shipped in the `pelican-syndicate` wheel as the namespace plugin `pelican.plugins.syndicate`:
 a site loads it with `PLUGINS = ["syndicate"]` and no PLUGIN_PATHS. All the work is done
-by syndicate.compose.pelican_build; this module only connects Pelican's signals to it.
+by syndicate.compose.pelican_build; this module only connects Pelican's signals to it
+(and hands it the HTML preview's writer, so the build does not import the previews).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def render_drafts(generator: Any, writer: Any) -> None:
 
 
 def write_manifest(pelican: Any) -> None:
-    _session(pelican.settings).finish()
+    from syndicate.preview.html import write_preview_page
+
+    _session(pelican.settings).finish(write_page=write_preview_page)
     pelican.settings.pop(SESSION_KEY, None)
 
 
