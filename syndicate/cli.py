@@ -14,12 +14,20 @@ import click
 
 from syndicate import __version__
 from syndicate.compose.manifest import Manifest, load_manifest
-from syndicate.draft import Draft
+from syndicate.draft import Draft, article_count
 from syndicate.errors import Halt, SyndicateError
 from syndicate.files import write_atomically
 from syndicate.notes import Note
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.preview.display import edited_state, preview_blocks, state_badge, style, table
+from syndicate.preview.display import (
+    all_ok,
+    edited_state,
+    findings_table,
+    preview_blocks,
+    preview_text,
+    readiness_table,
+    state_badge,
+)
 from syndicate.publish.common import refuse_build_errors
 from syndicate.settings import Settings, load_settings
 
@@ -126,12 +134,12 @@ def build(settings_path: Path) -> None:
         manifest = build_from_feed(settings)
         refuse_build_errors(manifest)
         click.echo(f"Read {settings.feed_url}: {len(manifest.drafts)} drafts for "
-                   f"{len({d.article for d in manifest.drafts})} articles.")
+                   f"{article_count(manifest.drafts)} articles.")
         return
     output = run_pelican(settings_path)
     manifest = load(settings_path)[1]
     refuse_build_errors(manifest)
-    articles = len({d.article for d in manifest.drafts})
+    articles = article_count(manifest.drafts)
     done = (f" ({len(manifest.done)} more done everywhere, not drafted: `syndicate preview "
             "--all` shows them)") if manifest.done else ""
     click.echo(f"Built {output}: {len(manifest.drafts)} drafts for {articles} articles{done}.")
@@ -210,21 +218,6 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     refuse_build_errors(manifest)
 
 
-def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int) -> str:
-    """The drafts as blocks for a terminal, a count, and how many articles are hidden."""
-    blocks = preview_blocks(drafts, state_of)
-    unfit = sum(not d.fits for d in drafts)
-    articles = len({d.article for d in drafts})
-    blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
-                  f"article{'s' * (articles != 1)}"
-                  + (click.style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
-    if hidden:
-        blocks.append(f"{hidden} more article{'s are' if hidden != 1 else ' is'} posted or "
-                      "skipped everywhere and unchanged since: --all shows "
-                      f"{'them' if hidden != 1 else 'it'} too.")
-    return "\n".join(blocks).lstrip("\n")
-
-
 @cli.command()
 @settings_option
 def check(settings_path: Path) -> None:
@@ -239,9 +232,7 @@ def check(settings_path: Path) -> None:
     from syndicate.publish.readiness import readiness
 
     settings, manifest = load(settings_path)
-    click.echo(table(["platform", "ready", "what it lacks"], [
-        (found.platform, style("yes", fg="green") if found.ready else style("no", fg="yellow"),
-         found.why()) for found in readiness(settings.platforms)]))
+    click.echo(readiness_table(readiness(settings.platforms)))
     report = check_drafts(settings, manifest)
     for note in report.notes:
         show(note)
@@ -358,10 +349,8 @@ def doctor(settings_path: Path, platform_names: tuple[str, ...], output_format: 
     if output_format == "json":
         click.echo(dump_json([finding.to_json() for finding in findings]))
     else:
-        click.echo(table(["platform", "", "finding"], [
-            (f.platform, style("ok", fg="green") if f.ok else style("problem", fg="red"),
-             f.text) for f in findings]))
-    if not all(finding.ok for finding in findings):
+        click.echo(findings_table(findings))
+    if not all_ok(findings):
         sys.exit(1)
 
 
@@ -420,7 +409,7 @@ def init(settings_path: Path, platform_names: tuple[str, ...], dry_run: bool) ->
     new = record_back_catalogue(settings, load_manifest(settings.manifest_path),
                                 () if setup.new_blog else platform_names, dry_run, show)
     verb = "Would record" if dry_run else "Recorded"
-    click.echo(f"{verb} {len(new)} drafts of {len({d.article for d in new})} articles as "
+    click.echo(f"{verb} {len(new)} drafts of {article_count(new)} articles as "
                f"already syndicated in {settings.ledger_path.name}.")
     if setup.changes:
         click.echo(setup.next_steps(settings.ledger_path.name))
@@ -439,15 +428,9 @@ def status(settings_path: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(dump_json(rows))
         return
-    from syndicate.preview.display import ON_EDIT_EFFECTS
+    from syndicate.preview.display import ON_EDIT_EFFECTS, status_table
 
-    # Long links and reasons wrap to the terminal's width, whole.
-    click.echo(table(
-        ["ARTICLE", "PLATFORM", "STATE", "WHERE / WHY", "UPDATED"],
-        [[r["article"], r["platform"],
-          state_badge("posted, edited since" if r.get("edited_since") else r["state"]),
-          where_why(r, ON_EDIT_EFFECTS), r.get("updated_at") or ""]
-         for r in rows]))
+    click.echo(status_table(rows, lambda row: where_why(row, ON_EDIT_EFFECTS)))
     counts, edited = state_counts(rows)
     click.echo("\n" + ", ".join(f"{n} {state}" for state, n in counts.items())
                + (f" ({edited} edited since)" if edited else ""))

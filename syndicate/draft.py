@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,3 +99,8 @@ class PostedPart:
     url: str
     # What the author should know about how it went out (e.g. a card without its image).
     warnings: tuple[str, ...] = ()
+
+
+def article_count(drafts: Iterable[Draft]) -> int:
+    """How many articles these drafts are of."""
+    return len({draft.article for draft in drafts})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import click
 import wcwidth
@@ -250,3 +251,66 @@ def preview_blocks(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) ->
                 blocks.append(card)
         blocks.append(draft_block(draft, state_of(draft)))
     return blocks
+
+
+def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int) -> str:
+    """The drafts as blocks for a terminal, a count, and how many articles are hidden."""
+    blocks = preview_blocks(drafts, state_of)
+    unfit = sum(not d.fits for d in drafts)
+    articles = len({d.article for d in drafts})
+    blocks.append(f"\n{len(drafts)} draft{'s' * (len(drafts) != 1)} for {articles} "
+                  f"article{'s' * (articles != 1)}"
+                  + (style(f", {unfit} do not fit", fg="red") if unfit else "") + ".")
+    if hidden:
+        blocks.append(f"{hidden} more article{'s are' if hidden != 1 else ' is'} posted or "
+                      "skipped everywhere and unchanged since: --all shows "
+                      f"{'them' if hidden != 1 else 'it'} too.")
+    return "\n".join(blocks).lstrip("\n")
+
+
+class Finding(Protocol):
+    """What doctor found about a platform (publish.doctor.Finding)."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def text(self) -> str: ...
+
+
+class Readiness(Protocol):
+    """Whether a platform can post (publish.readiness.Readiness)."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def ready(self) -> bool: ...
+    def why(self) -> str: ...
+
+
+def readiness_table(found: Iterable[Readiness]) -> str:
+    """`check`'s table: whether each platform is ready to post, and what it lacks."""
+    return table(["platform", "ready", "what it lacks"], [
+        (f.platform, style("yes", fg="green") if f.ready else style("no", fg="yellow"),
+         f.why()) for f in found])
+
+
+def findings_table(findings: Iterable[Finding]) -> str:
+    """`doctor`'s table: each finding, ok or a problem."""
+    return table(["platform", "", "finding"], [
+        (f.platform, style("ok", fg="green") if f.ok else style("problem", fg="red"), f.text)
+        for f in findings])
+
+
+def all_ok(findings: Iterable[Finding]) -> bool:
+    return all(finding.ok for finding in findings)
+
+
+def status_table(rows: Sequence[dict[str, Any]], where_why: Callable[[dict[str, Any]], str]
+                 ) -> str:
+    """`status`'s table; long links and reasons wrap to the terminal's width, whole."""
+    return table(["ARTICLE", "PLATFORM", "STATE", "WHERE / WHY", "UPDATED"], [
+        [r["article"], r["platform"],
+         state_badge("posted, edited since" if r.get("edited_since") else r["state"]),
+         where_why(r), r.get("updated_at") or ""] for r in rows])
