@@ -10,8 +10,8 @@ import pytest
 
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.platforms.base import PlatformSettings
-from syndicate.platforms.mastodon import countable_text, mastodon_length
 from syndicate.text.graphemes import count_graphemes
+from syndicate.text.mastodon_text import countable_text, mastodon_length
 from syndicate.text.twitter_text import is_valid_post, weighted_length
 
 VECTORS = Path(__file__).parent / "conformance"

@@ -19,9 +19,9 @@ from syndicate import cli as cli_module
 from syndicate.compose.articles import SYMBOL_HASHTAGS, hashtag
 from syndicate.ledger import Ledger
 from syndicate.platforms import PLATFORM_CLASSES
-from syndicate.platforms.mastodon import mastodon_length
 from syndicate.preview.display import table
 from syndicate.settings import DELETES, EDITS_IN_PLACE, on_edit_choices
+from syndicate.text.mastodon_text import mastodon_length
 
 TOKEN = {"SYNDICATE_MASTODON_TOKEN": "good-token"}
 MASTODON = {"mastodon": {"url": "https://mastodon.example"}}

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from syndicate.platforms.mastodon import mastodon_length
 from syndicate.text import bluesky_richtext
 from syndicate.text.graphemes import UNICODE_VERSION, count_graphemes, count_utf8_bytes
+from syndicate.text.mastodon_text import mastodon_length
 from syndicate.text.twitter_text import is_valid_post, weighted_length
 
 sys.path.insert(0, str(Path(__file__).parent / "oracles"))

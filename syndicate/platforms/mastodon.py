@@ -2,8 +2,9 @@
 
 Mastodon counts the grapheme clusters of the content warning plus the text, where every
 URL it would autolink counts as `characters_reserved_per_url` (23) and a remote mention
-`@user@domain` counts as `@user`. Other server software counts differently; when the
-software is not known to be Mastodon, the larger of the two counts is the safe one.
+`@user@domain` counts as `@user` (the rule is text.mastodon_text). Other server software
+counts differently; when the software is not known to be Mastodon, the larger of the two
+counts is the safe one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import regex
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
 from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster, ResponseReader
-from syndicate.text.graphemes import count_graphemes
-from syndicate.text.twitter_text import find_urls
+from syndicate.text.mastodon_text import mastodon_length
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
@@ -28,70 +28,10 @@ if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     from syndicate.http import Http
     from syndicate.responses import Response
 
-# twitter-text's longest extractable URL; a longer one is not linked, so counts in full.
-MAX_URL_LENGTH = 4096
-# A remote mention's domain longer than this is not a mention (counted as typed).
-MAX_DOMAIN_LENGTH = 253
-# Account::MENTION_RE: an ASCII username, then maybe @ and a domain of word characters
-# (Ruby's [[:word:]]: letters, marks, digits, connector punctuation).
-# The username's [a-z0-9_] is case-insensitive by simple case folding, as the reference's
-# /iu is: the Kelvin sign and the long s fold into it, the dotted İ (full folding) does not.
-_WORD = r"\p{L}\p{M}\p{Nd}\p{Pc}"
-_USER = r"[a-zA-Z0-9_\u017f\u212a]"
-_MENTION = regex.compile(
-    rf"(?<![=/{_WORD}])@((?P<user>{_USER}+(?:[.-]+{_USER}+)*)"
-    rf"(?:@(?P<domain>[{_WORD}]+(?:[.-]+[{_WORD}]+)*))?)")
-# twitter-text's end_mention_match: a mention followed by these is not one.
-_END_MENTION = regex.compile(
-    "[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256"
-    "\u0257\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f"
-    "\u1e00-\u1eff]|://")
 # A remote mention as a stored status shows it (find_posted compares with @user).
 _REMOTE_MENTION = regex.compile(
     r"(?<![/\w])@(?P<user>\w+(?:[\w.-]*\w)?)@(?P<domain>[\w.-]*\w)", regex.IGNORECASE)
 SOFTWARE = ("mastodon", "gotosocial", "akkoma", "pleroma", "unknown")
-
-
-def _mentions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, what it counts as) for each mention Mastodon's extractor finds."""
-    found = []
-    for match in _MENTION.finditer(text):
-        if _END_MENTION.match(text, match.end()):
-            continue
-        domain = match["domain"]
-        if domain is not None and len(domain) > MAX_DOMAIN_LENGTH:
-            continue
-        found.append((match.start(), match.end(), f"@{match['user']}"))
-    return found
-
-
-def countable_text(text: str, url_length: int = 23) -> str:
-    """The text Mastodon measures: linked URLs as url_length characters, mentions local.
-
-    URLs are those twitter-text's extractor finds with a scheme; entities that overlap
-    an earlier one are dropped, as Mastodon's Extractor drops them."""
-    entities: list[tuple[int, int, str]] = []
-    if "://" in text:
-        entities.extend((start, end, "x" * url_length)
-                        for start, end in find_urls(text, without_protocol=False))
-    if "@" in text:
-        entities.extend(_mentions(text))
-    if not entities:
-        return text
-    entities.sort(key=lambda entity: entity[0])
-    pieces = []
-    position = 0
-    for start, end, replacement in entities:
-        if start < position:
-            continue  # overlaps the one before
-        pieces += [text[position:start], replacement]
-        position = end
-    return "".join(pieces) + text[position:]
-
-
-def mastodon_length(text: str, spoiler_text: str = "", url_length: int = 23) -> int:
-    """The length Mastodon's status validator counts against max_characters."""
-    return count_graphemes(spoiler_text + countable_text(text, url_length))
 
 
 class Mastodon(Platform):

@@ -47,9 +47,9 @@ from test_oracles import (  # noqa: E402
     oracle_facets,
 )
 
-from syndicate.platforms.mastodon import mastodon_length  # noqa: E402
 from syndicate.text import bluesky_richtext  # noqa: E402
 from syndicate.text.graphemes import count_graphemes, count_utf8_bytes  # noqa: E402
+from syndicate.text.mastodon_text import mastodon_length  # noqa: E402
 from syndicate.text.twitter_text import is_valid_post, weighted_length  # noqa: E402
 
 
