@@ -4,6 +4,10 @@ Keyed by a stable article key (its source path, unless pinned with `Syndicate_Ke
 a changed title or slug never re-posts. Every change is written atomically before the
 next remote call: "pending" before, "posted" after. A ledger that does not read back as
 a valid ledger is refused, never overwritten.
+
+Here: the Ledger (reading, typed and as the file's dicts, and writing under its lock),
+and the lock a run holds. The file's format, its validation and its text are in
+`syndicate.ledger_format`.
 """
 
 from __future__ import annotations
@@ -12,10 +16,9 @@ import fcntl
 import functools
 import json
 import os
-import re
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,14 +27,19 @@ from typing import Any
 from syndicate.draft import PostedPart
 from syndicate.errors import LedgerError
 from syndicate.files import DuplicateKey, refuse_duplicate_keys, write_atomically
-
-VERSION = 1
-STATES = ("pending", "posted", "failed", "skipped", "attention", "retracted")
-# A part is "failed" when the platform definitely refused it: it can be sent again.
-PART_STATES = ("pending", "posted", "failed")
-DONE_STATES = ("posted", "skipped", "retracted")
-WEBMENTION_OUTCOMES = ("sent", "none", "failed")
-_FIX = "restore it from git (git checkout -- {path}) or correct it by hand"
+from syndicate.ledger_format import (
+    DONE_STATES,
+    FIX,
+    VERSION,
+    EntryRecord,
+    PartState,
+    State,
+    is_web_address,
+    ledger_text,
+    line_of,
+    url_path,
+    validation_problem,
+)
 
 
 def _serialized(method: Callable[..., None]) -> Callable[..., None]:
@@ -47,40 +55,6 @@ def _copy(value: Any) -> Any:
     """A string as a new object: keeping one string of a parsed file would keep the
     memory the whole parse took (its allocator's arenas) from being given back."""
     return value.encode("utf-8").decode("utf-8") if isinstance(value, str) else value
-
-
-# An http(s) address with a plain host and nothing a theme could not print: most ledger
-# addresses, recognised without urlsplit (a large blog's build checks every one).
-_PLAIN_WEB_ADDRESS = re.compile(
-    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\"'<>`\\]*)?", re.I)
-
-
-def _is_web_address(url: str) -> bool:
-    if _PLAIN_WEB_ADDRESS.fullmatch(url):
-        return True
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    # Themes may print it unescaped in an attribute: no quote or bracket may end it.
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) \
-        and _UNSAFE_IN_ATTRIBUTE.search(url) is None
-
-
-# Whitespace (\s is str.isspace), control characters, quotes, brackets, backslash: one
-# search instead of a test per character (a large blog's build checks every link).
-_UNSAFE_IN_ATTRIBUTE = re.compile(r"[\s\x00-\x1f\"'<>`\\]")
-
-
-def _url_path(url: str) -> str:
-    """What identifies a page whatever the site's address: its path, without index.html
-    or a trailing slash."""
-    from urllib.parse import urlsplit
-
-    path = urlsplit(url).path.removesuffix("index.html").rstrip("/")
-    return path or "/"
 
 
 def _now() -> str:
@@ -111,19 +85,19 @@ class Ledger:
             data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
         except json.JSONDecodeError as error:
             raise LedgerError(f"{path}:{error.lineno}", f"not valid JSON ({error.msg})",
-                              _FIX.format(path=path)) from None
+                              FIX.format(path=path)) from None
         except DuplicateKey as duplicate:
-            line = _line_of(text, duplicate.key, occurrence=2)
+            line = line_of(text, duplicate.key, occurrence=2)
             raise LedgerError(f"{path}:{line}", f"not a valid ledger: {duplicate.key!r} "
                               "appears twice in one object (a merge kept both sides?)",
                               "keep one of them by hand, or restore it from git (git checkout -- "
                               f"{path})") from None
-        problem = _validation_problem(data, None if platforms is None else frozenset(platforms))
+        problem = validation_problem(data, None if platforms is None else frozenset(platforms))
         if problem:
             message, article, field = problem
-            line = _line_of(text, article, field=field) if article else None
+            line = line_of(text, article, field=field) if article else None
             raise LedgerError(f"{path}:{line}" if line else str(path),
-                              f"not a valid ledger: {message}", _FIX.format(path=path))
+                              f"not a valid ledger: {message}", FIX.format(path=path))
         return cls(path, data)
 
     @classmethod
@@ -158,14 +132,31 @@ class Ledger:
         return self.data["articles"]  # type: ignore[no-any-return]
 
     def entry(self, key: str, platform: str) -> dict[str, Any] | None:
+        """The entry as the file has it (a dict); record() is the same, typed."""
         article = self.articles.get(key)
         return article["platforms"].get(platform) if article else None
+
+    def record(self, key: str, platform: str) -> EntryRecord | None:
+        """The article's entry for platform, typed; None when the ledger has none."""
+        entry = self.entry(key, platform)
+        return EntryRecord.from_json(entry) if entry is not None else None
+
+    def records(self) -> Iterator[tuple[str, str, EntryRecord]]:
+        """(article key, platform, its entry) for every entry, in the ledger's order."""
+        for key, article in self.articles.items():
+            for platform, entry in article["platforms"].items():
+                yield key, platform, EntryRecord.from_json(entry)
+
+    def article_url(self, key: str) -> str | None:
+        """The article's address, as last recorded."""
+        article = self.articles.get(key)
+        return article["url"] if article else None
 
     def knows(self, key: str) -> bool:
         """Whether the ledger has an entry for this article."""
         return key in self.articles
 
-    def state(self, key: str, platform: str) -> str | None:
+    def state(self, key: str, platform: str) -> State | None:
         entry = self.entry(key, platform)
         return entry["state"] if entry else None
 
@@ -185,7 +176,7 @@ class Ledger:
             # The address comes from a platform's answer: only a web address becomes a
             # link on the site and in its feeds (never javascript: or data:); a local
             # platform's own file:// addresses are ours.
-            if entry["state"] == "posted" and url and (_is_web_address(url) or (
+            if entry["state"] == "posted" and url and (is_web_address(url) or (
                     platform in local and url.startswith("file:///"))):
                 links.append((platform, url))
         return links
@@ -204,12 +195,12 @@ class Ledger:
         orphans: dict[str, str] = {}
         for key, article in self.articles.items():
             if key not in current and article.get("url"):
-                orphans.setdefault(_url_path(str(article.get("url", ""))), key)
+                orphans.setdefault(url_path(str(article.get("url", ""))), key)
         moves = []
         for key, url in current.items():
             if key in self.articles:
                 continue
-            old = orphans.pop(_url_path(url), None)
+            old = orphans.pop(url_path(url), None)
             if old is None:
                 continue
             with self.lock:
@@ -271,15 +262,11 @@ class Ledger:
                     yield key, platform, parts
 
     def posted_part(self, key: str, platform: str, index: int) -> PostedPart | None:
-        entry = self.entry(key, platform)
-        if not entry or index >= len(entry["parts"]):
-            return None
-        part = entry["parts"][index]
-        if part["state"] != "posted":
-            return None
-        return PostedPart(id=part["id"], url=part["url"])
+        """The index'th part's posted copy, when that part is posted."""
+        record = self.record(key, platform)
+        return record.parts[index].posted() if record and index < len(record.parts) else None
 
-    def part_state(self, key: str, platform: str, index: int) -> str | None:
+    def part_state(self, key: str, platform: str, index: int) -> PartState | None:
         entry = self.entry(key, platform)
         if not entry or index >= len(entry["parts"]):
             return None
@@ -392,123 +379,6 @@ class Ledger:
         write_atomically(self.path, ledger_text(self.data).encode("utf-8"))
 
 
-def _line_of(text: str, key: str, field: str | None = None, occurrence: int = 1
-             ) -> int | None:
-    """The line where key (an object member's name) appears for the occurrence'th time;
-    with field, the first line after it naming that field."""
-    quoted = json.dumps(key, ensure_ascii=False) + ":"
-    lines = text.splitlines()
-    seen = 0
-    for number, line in enumerate(lines, start=1):
-        if quoted in line or json.dumps(key) + ":" in line:
-            seen += 1
-            if seen == occurrence:
-                if field is None:
-                    return number
-                named = json.dumps(field) + ":"
-                for offset, later in enumerate(lines[number - 1:]):
-                    if named in later:
-                        return number + offset
-                return number
-    return None
-
-
-# Problem, the article key it is in (to find its line), and the field that is wrong.
-Problem = tuple[str, str | None, str | None]
-
-
-def _is_time(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _optional_fields(where: str, data: Mapping[str, Any], times: tuple[str, ...],
-                     texts: tuple[str, ...]) -> tuple[str, str] | None:
-    """(problem, field) for the first optional field of the wrong type, or None."""
-    for name in times:
-        if name in data and not _is_time(data[name]):
-            return f"{where}.{name} must be an ISO 8601 time, got {data[name]!r}", name
-    for name in texts:
-        if name in data and not isinstance(data[name], str):
-            return f"{where}.{name} must be a string, got {data[name]!r}", name
-    return None
-
-
-def _validation_problem(data: Any, platforms: frozenset[str] | None) -> Problem | None:
-    """What makes data not a ledger, or None."""
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        return f'expected an object with "version": {VERSION}', None, None
-    articles = data.get("articles")
-    if not isinstance(articles, dict):
-        return '"articles" must be an object', None, None
-    for key, article in articles.items():
-        problem = _article_problem(key, article, platforms)
-        if problem:
-            return problem
-    return None
-
-
-def _article_problem(key: str, article: Any, platforms: frozenset[str] | None
-                     ) -> Problem | None:
-    where = f"articles[{key!r}]"
-    if not isinstance(article, dict) or not isinstance(article.get("platforms"), dict):
-        return f'{where} must be an object with "platforms"', key, None
-    if not isinstance(article.get("url"), str):
-        return f"{where}.url must be a string", key, "url"
-    wrong = _optional_fields(where, article, ("live_since",), ("moved_from",))
-    if wrong:
-        return wrong[0], key, wrong[1]
-    mentions = article.get("webmentions", {})
-    if not isinstance(mentions, dict):
-        return f"{where}.webmentions must be an object of target URLs", key, "webmentions"
-    for target, mention in mentions.items():
-        if not isinstance(mention, dict) or mention.get("outcome") not in WEBMENTION_OUTCOMES:
-            return (f"{where}.webmentions[{target!r}].outcome must be one of "
-                    f"{', '.join(WEBMENTION_OUTCOMES)}", key, target)
-        wrong = _optional_fields(f"{where}.webmentions[{target!r}]", mention, ("at",),
-                                 ("detail",))
-        if wrong:
-            return wrong[0], key, target
-    for platform, entry in article["platforms"].items():
-        at = f"{where}.platforms.{platform}"
-        if platforms is not None and platform not in platforms:
-            return f"{at}: unknown platform {platform!r}", key, platform
-        problem = _entry_problem(at, entry)
-        if problem:
-            return problem, key, platform
-    return None
-
-
-def _entry_problem(at: str, entry: Any) -> str | None:
-    if not isinstance(entry, dict) or entry.get("state") not in STATES:
-        return f"{at}.state must be one of {', '.join(STATES)}"
-    wrong = _optional_fields(at, entry, ("updated_at", "edited_at"),
-                             ("hash", "error", "reason", "inputs"))
-    if wrong:
-        return wrong[0]
-    parts = entry.get("parts")
-    if not isinstance(parts, list):
-        return f"{at}.parts must be a list"
-    for number, part in enumerate(parts):
-        if not isinstance(part, dict) or part.get("state") not in PART_STATES:
-            return f"{at}.parts[{number}].state must be one of {', '.join(PART_STATES)}"
-        if part["state"] == "posted" and not (
-            isinstance(part.get("id"), str) and isinstance(part.get("url"), str)
-        ):
-            return f"{at}.parts[{number}] is posted but has no id and url"
-        wrong = _optional_fields(f"{at}.parts[{number}]", part, ("since", "posted_at"), ())
-        if wrong:
-            return wrong[0]
-    if entry["state"] == "posted" and any(p["state"] != "posted" for p in parts):
-        return f"{at} is posted but has parts that are not"
-    return None
-
-
 @contextmanager
 def ledger_lock(path: Path) -> Iterator[None]:
     """Hold the ledger for one run; a second run at the same time is refused."""
@@ -524,36 +394,3 @@ def ledger_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # closing releases the lock, also when the process dies
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _members(members: list[str], indent: str) -> list[str]:
-    """Object members, one per line, comma-separated."""
-    return [f"{indent}{member}{',' if n < len(members) - 1 else ''}"
-            for n, member in enumerate(members)]
-
-
-def ledger_text(data: Mapping[str, Any]) -> str:
-    """The ledger as JSON with one line per article and platform.
-
-    Git shows a post as the one line that changed. And it is fast: Python's JSON encoder
-    is written in C only for compact output, and the ledger is saved twice per post.
-    """
-    articles = []
-    for key, article in sorted(data["articles"].items()):
-        platforms = [f"{_compact(name)}: {_compact(entry)}"
-                     for name, entry in sorted(article.get("platforms", {}).items())]
-        members = ['"platforms": {\n' + "\n".join(_members(platforms, " " * 8))
-                   + "\n      }" if platforms else '"platforms": {}']
-        members += [f"{_compact(name)}: {_compact(value)}"
-                    for name, value in sorted(article.items()) if name != "platforms"]
-        articles.append(f"{_compact(key)}: {{\n" + "\n".join(_members(members, " " * 6))
-                        + "\n    }")
-    top = ['"articles": {\n' + "\n".join(_members(articles, " " * 4)) + "\n  }"
-           if articles else '"articles": {}']
-    top += [f"{_compact(name)}: {_compact(value)}"
-            for name, value in sorted(data.items()) if name != "articles"]
-    return "{\n" + "\n".join(_members(top, "  ")) + "\n}\n"

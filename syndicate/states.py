@@ -3,17 +3,29 @@ the questions every command asks about it."""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
 
-# What the ledger records for a draft on a platform (ledger.STATES, in the file's words).
-State = Literal["pending", "posted", "failed", "skipped", "attention", "retracted"]
+# What the ledger records for a draft and for each of its parts, in the file's words: the
+# file's format defines them (syndicate.ledger_format); here for every command.
+from syndicate.ledger_format import (
+    DONE_STATES,
+    PART_STATES,
+    STATES,
+    EntryRecord,
+    PartRecord,
+    PartState,
+    State,
+)
+
+__all__ = ["DONE_STATES", "PART_STATES", "STATES", "DraftState", "EntryRecord", "PartRecord",
+           "PartState", "State", "draft_order", "draft_state", "draft_state_of",
+           "edited_since_posted"]
+
 # A draft the ledger has no entry for yet is "new".
-DraftState = Literal["new", "pending", "posted", "failed", "skipped", "attention",
-                     "retracted"]
-STATES: tuple[State, ...] = get_args(State)
+DraftState = Literal["new", State]
 
 
 def draft_order(draft: Draft) -> tuple[str, str, str]:
@@ -26,9 +38,9 @@ def edited_since_posted(ledger: Ledger, draft: Draft) -> bool:
     return ledger.posted_hash(draft.article, draft.platform) not in (None, draft.text_hash)
 
 
-def draft_state(ledger: Ledger, draft: Draft) -> str:
+def draft_state(ledger: Ledger, draft: Draft) -> DraftState:
     return ledger.state(draft.article, draft.platform) or "new"
 
 
-def draft_state_of(ledger: Ledger, article: str, platform: str) -> str:
+def draft_state_of(ledger: Ledger, article: str, platform: str) -> DraftState:
     return ledger.state(article, platform) or "new"

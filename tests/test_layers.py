@@ -89,7 +89,8 @@ def test_the_layers_cover_the_library_and_the_shared_layer_is_small() -> None:
     shared = sorted(m for m in ALL if layer_of(m) == 0)
     assert shared == ["syndicate", "syndicate.approval", "syndicate.draft",
                       "syndicate.errors", "syndicate.files", "syndicate.http",
-                      "syndicate.images", "syndicate.ledger", "syndicate.notes",
+                      "syndicate.images", "syndicate.ledger", "syndicate.ledger_format",
+                      "syndicate.notes",
                       "syndicate.responses", "syndicate.safe_fetch", "syndicate.states"]
 
 
