@@ -82,6 +82,11 @@ def hashtags(tags: Iterable[str], limit: int,
     return seen[:limit]
 
 
+def content_relative(image: str) -> str:
+    """An `Image:` value as a path relative to the content folder."""
+    return image.lstrip("/").removeprefix("{static}").removeprefix("{attach}").lstrip("/")
+
+
 def syndicated_platforms(article: ArticleSource, enabled: Iterable[str]) -> list[str]:
     """The platforms this article goes to, from its `Syndicate:` metadata.
 

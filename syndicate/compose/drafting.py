@@ -1,18 +1,24 @@
-"""Articles to drafts: one fitted status update per (article, platform)."""
+"""Articles to drafts: one fitted status update per (article, platform).
+
+Each draft carries its fingerprints (compose.fingerprints), which say when the next build
+may reuse it and when a posted article has changed.
+"""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from syndicate import __version__
-from syndicate.compose.articles import ArticleSource, hashtags, syndicated_platforms
-from syndicate.compose.templates import DraftTemplate, DraftTemplates
+from syndicate.compose.articles import (
+    ArticleSource,
+    content_relative,
+    hashtags,
+    syndicated_platforms,
+)
+from syndicate.compose.fingerprints import article_digest, fingerprint, platform_inputs
+from syndicate.compose.templates import DraftTemplates, template_for
 from syndicate.draft import Draft, Part
 from syndicate.errors import ContentError
 from syndicate.platforms.base import Platform
@@ -29,8 +35,6 @@ from syndicate.text.fitting import (
 )
 
 TITLE_LOST = ("title cut at a word", "title cut after a sentence", "title left out")
-# Metadata that replaces the template: for all platforms, or for one.
-SOCIAL_KEY = "social"
 
 
 def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any]:
@@ -49,103 +53,6 @@ def article_context(article: ArticleSource, settings: Settings) -> dict[str, Any
         "image_alt": article.image_alt or "",
         "site": settings.sitename,
     }
-
-
-@functools.cache
-def _code_digest() -> str:
-    """A digest of this package's code and default templates: a new version remakes drafts."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parents[1]  # syndicate/, not compose/
-    for path in sorted([*package.rglob("*.py"), *package.glob("templates/*.j2")]):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _image_stamp(article: ArticleSource, settings: Settings) -> tuple[str, int, int] | None:
-    """Where the image file really is, its size and time: replacing it, or a symlink's
-    target, remakes the drafts' checks."""
-    image = str(article.metadata.get("image") or "")
-    if not image or "://" in image:
-        return None
-    path = settings.content_path / content_relative(image)
-    try:
-        stat = path.stat()
-        return os.path.realpath(path), stat.st_size, stat.st_mtime_ns
-    except OSError:
-        return None
-
-
-def content_relative(image: str) -> str:
-    """An `Image:` value as a path relative to the content folder."""
-    return image.lstrip("/").removeprefix("{static}").removeprefix("{attach}").lstrip("/")
-
-
-def article_digest(article: ArticleSource, settings: Settings) -> str:
-    """A digest of what an article contributes to its drafts (the same for every platform)."""
-    made_from = (
-        _code_digest(), settings.hashtags, sorted(settings.hashtag_map.items()),
-        settings.author, settings.sitename, article.key,
-        article.url, article.title, article.summary_digest or article.summary,
-        article.date.isoformat(), article.lang, article.author, article.tags,
-        article.image_url, article.image_alt, article.image_file,
-        _image_stamp(article, settings), sorted(article.metadata.items()))
-    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
-
-
-# Changes whenever drafts are made differently, so no build reuses an older kind of draft.
-DRAFT_FORMAT = f"{__version__}/2"
-
-
-def fingerprint(article: str, platform: Platform, template_source: str) -> str:
-    """A digest of everything a draft is made from: equal fingerprints, equal drafts.
-
-    article is the article's article_digest.
-    """
-    made_from = (DRAFT_FORMAT, article, platform.name, platform.limit,
-                 sorted(platform.settings.options.items()), template_source)
-    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
-
-
-def text_inputs_digest(article: ArticleSource, settings: Settings) -> str:
-    """A digest of what an article gives its drafts' text, for every platform.
-
-    Unlike article_digest it leaves out the code's version and the image file's place,
-    size and time (a fresh clone gives every file a new time): it stays the same across
-    upgrades and checkouts, so the ledger can keep it to tell an article edited since it
-    was posted from one that was not, without drafting it.
-    """
-    made_from = (
-        settings.hashtags, sorted(settings.hashtag_map.items()), settings.author,
-        settings.sitename, article.key, article.url, article.title,
-        article.summary_digest or article.summary, article.date.isoformat(), article.lang,
-        article.author, article.tags, article.image_url, article.image_alt,
-        sorted(article.metadata.items()))
-    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
-
-
-def inputs_fingerprint(text_inputs: str, platform: Platform, template_source: str) -> str:
-    """A digest of what one draft's text is made from (text_inputs: the article's
-    text_inputs_digest): recorded in the ledger when the draft is posted."""
-    # repr((text_inputs, *rest)) is "(" + repr(text_inputs) + ", " + repr(rest)[1:]: the
-    # platform's part is the same for every article, so it is made once.
-    rest = _fingerprint_rest(platform.name, platform.limit,
-                             repr(sorted(platform.settings.options.items())), template_source)
-    return hashlib.sha256(f"({text_inputs!r}, {rest}".encode()).hexdigest()
-
-
-@functools.lru_cache(maxsize=256)
-def _fingerprint_rest(name: str, limit: int, options: str, template_source: str) -> str:
-    return f"{name!r}, {limit!r}, {options}, {template_source!r})"
-
-
-def platform_inputs(article: ArticleSource, names: list[str], settings: Settings,
-                    templates: DraftTemplates) -> dict[str, str]:
-    """The inputs_fingerprint of the article's draft on each of these platforms."""
-    text_inputs = text_inputs_digest(article, settings)
-    return {name: inputs_fingerprint(
-        text_inputs, settings.platforms[name],
-        _template_for(article, settings.platforms[name], templates)[0].source)
-        for name in names}
 
 
 def is_threaded(article: ArticleSource, platform: Platform) -> bool:
@@ -225,18 +132,6 @@ def card_for(article: ArticleSource) -> dict[str, str]:
     return card
 
 
-def _template_for(article: ArticleSource, platform: Platform, templates: DraftTemplates
-                  ) -> tuple[DraftTemplate, str, bool]:
-    """The template, where its errors point, and whether it is the author's own text."""
-    override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
-    if override:
-        key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
-        where = f"{article.source} ({key.capitalize()} metadata)"
-        return templates.from_metadata(override, where), where, True
-    template = templates.for_platform(platform.name, platform.option("template"))
-    return template, template.where, False
-
-
 @functools.cache
 def _refused_pattern(refused: frozenset[str]) -> re.Pattern[str] | None:
     """A pattern finding the characters a platform refuses (None: it refuses none)."""
@@ -305,7 +200,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
               digest: str | None = None) -> Draft:
     """Render and fit one article for one platform (shared: its article_context, digest:
     its article_digest, when the caller has them)."""
-    template, where, override = _template_for(article, platform, templates)
+    template, where, override = template_for(article, platform, templates)
     context = {**(shared or article_context(article, settings)), "platform": platform.name}
     refused = _refused_pattern(getattr(platform, "refused_characters", frozenset()))
     removed: list[str] = []
@@ -411,23 +306,3 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
     for draft in drafts:
         draft.inputs = inputs[draft.platform]
     return drafts
-
-
-def reusable_drafts(article: ArticleSource, settings: Settings, templates: DraftTemplates,
-                    previous: Mapping[str, str]) -> list[tuple[str, str]] | None:
-    """The last build's drafts of this article as (platform, JSON text), if none of their
-    inputs changed.
-
-    Fitting is most of a build's syndication work, and most articles do not change from
-    one build to the next. article needs no summary here: its summary_digest stands in.
-    """
-    reused = []
-    digest = article_digest(article, settings)
-    for name in syndicated_platforms(article, settings.platforms):
-        platform = settings.platforms[name]
-        template = _template_for(article, platform, templates)[0]
-        draft = previous.get(fingerprint(digest, platform, template.source))
-        if draft is None:
-            return None
-        reused.append((name, draft))
-    return reused

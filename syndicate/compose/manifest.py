@@ -34,7 +34,7 @@ class DoneArticle:
     changed since it was posted: the build keeps what it is made of, not its drafts."""
 
     source: ArticleSource  # its summary not made yet: see article()
-    # Platform → the inputs fingerprint of its draft (see drafts.inputs_fingerprint).
+    # Platform → the inputs fingerprint of its draft (see fingerprints.inputs_fingerprint).
     inputs: dict[str, str]
     # What its summary is made from: see summary_from.
     summary_from: tuple[str, str] = ("", "")

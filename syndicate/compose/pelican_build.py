@@ -17,13 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.compose.articles import ArticleSource, syndicated_platforms
-from syndicate.compose.drafting import (
-    content_relative,
-    drafts_for,
-    platform_inputs,
-    reusable_drafts,
-)
+from syndicate.compose.articles import ArticleSource, content_relative, syndicated_platforms
+from syndicate.compose.drafting import drafts_for
+from syndicate.compose.fingerprints import platform_inputs, reusable_drafts
 from syndicate.compose.manifest import (
     encode_article,
     encode_draft,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -26,11 +26,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from syndicate.compose.fast_templates import Renderer, compile_simple
 from syndicate.errors import ContentError
 
+if TYPE_CHECKING:
+    from syndicate.compose.articles import ArticleSource
+    from syndicate.platforms.base import Platform
+
 # Beyond this many characters (or digits) a result of `*` or `**` is refused: no post is
 # that long, and `{{ 'x' * 10**10 }}` would exhaust the build's memory.
 MAX_PRODUCT = 100_000
 VOCABULARY = ("title", "summary", "url", "hashtags", "tags", "author", "date", "lang",
               "image", "image_alt", "site", "platform")
+# Metadata that replaces the template: for all platforms, or for one.
+SOCIAL_KEY = "social"
 
 
 class DraftSandbox(ImmutableSandboxedEnvironment):
@@ -129,6 +135,18 @@ class DraftTemplates:
             raise ContentError(where, f"template syntax error: {error.message}",
                                "fix the {{ }} or {% %} in that metadata") from None
         return DraftTemplate(template, compile_simple(self.environment, text), where, text)
+
+
+def template_for(article: ArticleSource, platform: Platform, templates: DraftTemplates
+                 ) -> tuple[DraftTemplate, str, bool]:
+    """The template, where its errors point, and whether it is the author's own text."""
+    override = article.metadata.get(platform.name) or article.metadata.get(SOCIAL_KEY)
+    if override:
+        key = platform.name if article.metadata.get(platform.name) else SOCIAL_KEY
+        where = f"{article.source} ({key.capitalize()} metadata)"
+        return templates.from_metadata(override, where), where, True
+    template = templates.for_platform(platform.name, platform.option("template"))
+    return template, template.where, False
 
 
 def _syntax_error(error: jinja2.TemplateSyntaxError) -> ContentError:
