@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import PROJECT, Site, article
 
-from syndicate.compose.pelican_build import parts_the_theme_renders
+from syndicate.compose.pelican_theme import parts_the_theme_renders
 
 PAGE = "posts/first-walk/index.html"
 OUTBOX = "https://outbox.example/posts"

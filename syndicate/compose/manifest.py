@@ -97,7 +97,7 @@ def source_to_json(source: ArticleSource) -> dict[str, Any]:
 
 
 def summary_from(kind: str, html: str) -> str:
-    """The summary as the build makes it (pelican_build.summary_text), from the kind of
+    """The summary as the build makes it (pelican_articles.summary_text), from the kind of
     HTML it is made from and that HTML."""
     from syndicate.text.excerpt import first_prose, plain_text
 

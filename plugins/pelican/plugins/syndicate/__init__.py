@@ -12,7 +12,8 @@ from typing import Any
 
 from pelican import signals
 
-from syndicate.compose.pelican_build import SESSION_KEY, BuildSession, add_theme_templates
+from syndicate.compose.pelican_build import SESSION_KEY, BuildSession
+from syndicate.compose.pelican_theme import add_theme_templates
 
 
 def _session(settings: dict[str, Any]) -> BuildSession:
