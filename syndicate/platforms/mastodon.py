@@ -4,7 +4,7 @@ Mastodon counts the grapheme clusters of the content warning plus the text, wher
 URL it would autolink counts as `characters_reserved_per_url` (23) and a remote mention
 `@user@domain` counts as `@user` (the rule is text.mastodon_text). Other server software
 counts differently; when the software is not known to be Mastodon, the larger of the two
-counts is the safe one.
+counts is the safe one. Reading responses (`syndicate backfeed`): mastodon_backfeed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
 
     from syndicate.http import Http
-    from syndicate.responses import Response
 
 # A remote mention as a stored status shows it (find_posted compares with @user).
 _REMOTE_MENTION = regex.compile(
@@ -78,6 +77,8 @@ class Mastodon(Platform):
         return MastodonPoster(self, http, project_root)
 
     def open_reader(self, http: Http) -> ResponseReader:
+        from syndicate.platforms.mastodon_backfeed import MastodonReader
+
         return MastodonReader(self, http)
 
     def missing_settings(self) -> list[tuple[str, str]]:
@@ -401,57 +402,3 @@ def _comparable(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     text = _REMOTE_MENTION.sub(lambda m: f"@{m['user']}", text)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
-
-
-# Replies, boosts and favourites of one status: at most this many of each per call.
-RESPONSES_PAGE = 80
-
-
-class MastodonReader:
-    """Replies (the status's context), boosts and favourites of posted statuses."""
-
-    def __init__(self, platform: Mastodon, http: Http) -> None:
-        self.base = platform.server()
-        self.http = http
-        token = platform.settings.secrets.get("token")
-        # Public statuses can be read without a token; with one, rate limits are kinder.
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def _get(self, path: str) -> Any:
-        response = self.http.request("mastodon", "GET", f"{self.base}{path}",
-                                     idempotent=True, wait_for=_rate_limit_wait,
-                                     headers=self._headers,
-                                     params={"limit": str(RESPONSES_PAGE)})
-        if response.status_code == 404:
-            return None  # deleted since
-        if response.status_code != 200:
-            raise PostingError("mastodon", f"reading {path}: HTTP {response.status_code}: "
-                               f"{_error(response)}", "run `syndicate backfeed` again later")
-        from syndicate.http import read_json
-
-        return read_json(response, "mastodon")
-
-    def responses(self, part: PostedPart, own: set[str]) -> list[Response]:
-        from syndicate.responses import response
-
-        found: list[Response] = []
-        context = self._get(f"/api/v1/statuses/{part.id}/context")
-        if context is None:
-            return found
-        for status in context.get("descendants", []):
-            if str(status["id"]) in own:
-                continue  # the rest of our own thread
-            account = status.get("account") or {}
-            found.append(response(
-                "mastodon", "reply", status["id"], str(account.get("display_name") or ""),
-                "@" + str(account.get("acct") or ""), str(account.get("url") or ""),
-                str(account.get("avatar") or ""), str(status.get("url") or status.get("uri")),
-                str(status.get("created_at") or ""), str(status.get("content") or "")))
-        for kind, path in (("like", "favourited_by"), ("repost", "reblogged_by")):
-            for account in self._get(f"/api/v1/statuses/{part.id}/{path}") or []:
-                found.append(response(
-                    "mastodon", kind, f"{part.id}:{account['id']}",
-                    str(account.get("display_name") or ""),
-                    "@" + str(account.get("acct") or ""), str(account.get("url") or ""),
-                    str(account.get("avatar") or "")))
-        return found
