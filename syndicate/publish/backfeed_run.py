@@ -53,8 +53,8 @@ def backfeed(settings: Settings, options: BackfeedOptions, report: Report) -> Ba
     posted = [(key, name, parts) for key, name, parts in ledger.posted_parts()
               if name in platforms]
     # Newest first: that is where conversations still happen.
-    posted.sort(key=lambda item: ledger.articles[item[0]]["platforms"][item[1]].get(
-        "updated_at", ""), reverse=True)
+    updated = {(key, name): record.updated_at or "" for key, name, record in ledger.records()}
+    posted.sort(key=lambda item: updated[item[0], item[1]], reverse=True)
     http = Http()
     readers: dict[str, Any] = {}
     added = checked = 0

@@ -277,10 +277,9 @@ def post_draft(draft: Draft, platform: Platform, poster: Poster, ledger: Ledger)
 
 def _pending_since(ledger: Ledger, draft: Draft, index: int) -> str | None:
     """When an earlier run recorded the part pending (read from its ledger entry)."""
-    entry = ledger.entry(draft.article, draft.platform) or {}
-    parts = entry.get("parts") or []
-    since = parts[index].get("since") if index < len(parts) else None
-    return str(since) if since else None
+    record = ledger.record(draft.article, draft.platform)
+    parts = record.parts if record else ()
+    return (parts[index].since or None) if index < len(parts) else None
 
 
 def changed_since_posted(manifest: Manifest, ledger: Ledger,
@@ -311,9 +310,8 @@ def update_posted(draft: Draft, platform: Platform, poster: Poster, ledger: Ledg
     """Apply the platform's on_edit to a changed draft: edit in place, or delete and post
     again."""
     policy = str(platform.option("on_edit"))
-    entry = ledger.entry(draft.article, draft.platform) or {}
-    posted = [PostedPart(id=p["id"], url=p["url"]) for p in entry.get("parts", [])
-              if p.get("state") == "posted"]
+    record = ledger.record(draft.article, draft.platform)
+    posted = record.posted_parts() if record else []
     if policy == "edit":
         can_edit = supports_edit(poster)
         if not can_edit or len(posted) != len(draft.parts):

@@ -9,6 +9,7 @@ from typing import Any
 from syndicate.compose.manifest import Manifest, follow_moves
 from syndicate.draft import Draft
 from syndicate.ledger import Ledger
+from syndicate.ledger_format import EntryRecord
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.settings import Settings
 
@@ -33,27 +34,26 @@ def status_rows(settings: Settings, manifest: Manifest) -> list[dict[str, Any]]:
     found.sort(key=lambda item: item[0])
     for (_, key, name), draft in found:
         seen.add((key, name))
-        entry = ledger.entry(key, name) or {}
-        rows.append(status_row(key, name, entry, draft.fits if draft else True))
+        rows.append(status_row(key, name, ledger.record(key, name),
+                               draft.fits if draft else True))
         if ledger.moved_from(key):
             rows[-1]["moved_from"] = ledger.moved_from(key)
         if draft and edited_since_posted(ledger, draft):
             rows[-1].update(edited_since=True, on_edit=on_edit_of(settings, draft.platform))
-    for key, article in sorted(ledger.articles.items()):
-        for platform, entry in sorted(article["platforms"].items()):
-            if (key, platform) not in seen:
-                rows.append(status_row(key, platform, entry, True))
+    for key, platform, record in sorted(ledger.records(), key=lambda r: (r[0], r[1])):
+        if (key, platform) not in seen:
+            rows.append(status_row(key, platform, record, True))
     return rows
 
 
-def status_row(key: str, platform: str, entry: dict[str, Any], fits: bool
+def status_row(key: str, platform: str, entry: EntryRecord | None, fits: bool
                ) -> dict[str, Any]:
-    parts = entry.get("parts") or []
-    row = {"article": key, "platform": platform,
-           "state": entry.get("state") or ("new" if fits else "does not fit"),
-           "url": parts[0].get("url") if parts else None,
-           "error": entry.get("error"), "reason": entry.get("reason"),
-           "updated_at": entry.get("updated_at")}
+    """entry: the ledger's, None when it has none (the draft is new, or does not fit)."""
+    if entry is None:
+        return {"article": key, "platform": platform,
+                "state": "new" if fits else "does not fit"}
+    row = {"article": key, "platform": platform, "state": entry.state, "url": entry.url,
+           "error": entry.error, "reason": entry.reason, "updated_at": entry.updated_at}
     return {k: v for k, v in row.items() if v is not None}
 
 

@@ -29,7 +29,9 @@ def send_webmentions(posted: dict[str, str], settings: Settings, report: Report)
     ledger = Ledger.load(settings.ledger_path, PLATFORM_CLASSES)
     articles = dict(posted)
     for key in ledger.webmentions_to_retry():
-        articles.setdefault(key, ledger.articles[key]["url"])
+        url = ledger.article_url(key)
+        if url is not None:  # the ledger has every article it names
+            articles.setdefault(key, url)
     outcomes: list[tuple[str, str, str, str, str]] = []
     for key, url in articles.items():
         done = ledger.webmentions(key)
