@@ -6,17 +6,21 @@ links, its card), and how to open a poster that sends parts and recognises parts
 already sent (used only by `syndicate post`). A poster that can also edit or delete
 what it posted says so by having those methods (Editor, Deleter; ask supports_edit and
 supports_delete), and its platform declares the same in can_edit and can_delete, which
-settings read to refuse an on_edit the platform cannot carry out.
+settings read to refuse an on_edit the platform cannot carry out. Its own options are
+typed: a nested Options dataclass (a PlatformOptions), read once into self.options.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
+import types
+import typing
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self, runtime_checkable
 
 from syndicate.draft import PostedPart
+from syndicate.errors import SettingsError
 from syndicate.text.graphemes import count_graphemes
 
 if TYPE_CHECKING:
@@ -131,6 +135,96 @@ class PlatformSettings:
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
+# How an option of type bool may be written in the environment (or as text in settings).
+_TRUE = ("yes", "true", "on", "1")
+_FALSE = ("no", "false", "off", "0", "")
+
+
+@dataclass(frozen=True)
+class PlatformOptions:
+    """A platform's own options, typed. A platform declares them as its nested Options:
+    a frozen dataclass, one field per option, typed str, bool or int (each maybe
+    `| None`), with its default; the platform's option_defaults are made from it.
+
+    Read once, when the platform is made, from its settings (environment overrides
+    included, so text for a bool or an int is read as one: "true"/"false", "23"); a
+    value of the wrong type is a SettingsError. The platform's code reads self.options.
+    """
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Each option's default, by name (the platform's option_defaults)."""
+        return {option.name: option.default for option in fields(cls)}
+
+    @classmethod
+    def names(cls) -> Set[str]:
+        """The options' names."""
+        return _option_types(cls).keys()
+
+    @classmethod
+    def read(cls, platform: str, values: Mapping[str, Any]) -> Self:
+        """The options in values (the others keep their defaults), each of its type."""
+        kinds = _option_types(cls)
+        return cls(**{name: _typed(platform, name, values[name], kind)
+                      for name, kind in kinds.items() if name in values})
+
+
+_OPTION_TYPES: dict[type[PlatformOptions], dict[str, tuple[type, bool]]] = {}
+
+
+def _option_types(cls: type[PlatformOptions]) -> dict[str, tuple[type, bool]]:
+    """Each option's type (str, bool or int) and whether it may be None."""
+    if cls in _OPTION_TYPES:
+        return _OPTION_TYPES[cls]
+    hints = typing.get_type_hints(cls)
+    found = {}
+    for option in fields(cls):
+        hint = hints[option.name]
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        allowed = typing.get_args(hint) if union else (hint,)
+        kinds = [kind for kind in allowed if kind is not type(None)]
+        if len(kinds) != 1 or kinds[0] not in (str, bool, int):
+            raise TypeError(f"{cls.__qualname__}.{option.name}: an option is str, bool or "
+                            f"int, maybe | None, not {hint}")
+        found[option.name] = (kinds[0], len(kinds) < len(allowed))
+    _OPTION_TYPES[cls] = found
+    return found
+
+
+def _typed(platform: str, name: str, value: Any, kind: tuple[type, bool]) -> Any:
+    """value as an option of kind (its type, whether None is allowed), or a SettingsError."""
+    wanted, optional = kind
+    if value is None and optional:
+        return None
+    if wanted is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        expected, example = "true or false", "True"
+    elif wanted is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+        expected, example = "a whole number", "23"
+    else:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # a numeric id written as a number
+        expected, example = "text", "\"...\""
+    raise SettingsError(
+        f"{platform} settings", f"{name} must be {expected}, got {value!r}",
+        f"set SYNDICATE['platforms']['{platform}']['{name}'] (or "
+        f"SYNDICATE_{platform.upper()}_{name.upper()}) to {expected}, e.g. {example}")
+
+
 class Platform:
     """Base for all platforms. Subclasses set the class constants and override count()."""
 
@@ -138,8 +232,13 @@ class Platform:
     label: ClassVar[str]
     remote: ClassVar[bool] = True
     default_limit: ClassVar[int]
-    # Non-secret settings this platform accepts, with their defaults.
+    # Non-secret settings this platform accepts, with their defaults. A platform that
+    # declares its Options (below) has them made from it.
     option_defaults: ClassVar[Mapping[str, Any]] = {}
+    # Its own options, typed: a subclass of PlatformOptions (nested, named Options), read
+    # once into self.options. A platform without one reads option(key) instead.
+    Options: ClassVar[type[PlatformOptions]] = PlatformOptions
+    options: PlatformOptions
     # Settings that may only come from the environment (SYNDICATE_<PLATFORM>_<KEY>).
     secret_keys: ClassVar[tuple[str, ...]] = ()
     # Whether the client sends the link card (the platform does not read the page's tags).
@@ -186,12 +285,26 @@ class Platform:
     # Whether the avatar is a rounded square rather than a circle.
     square_avatar: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Options" in cls.__dict__:
+            defaults = cls.Options.defaults()
+            if "option_defaults" in cls.__dict__ and dict(cls.option_defaults) != defaults:
+                raise TypeError(f"{cls.__qualname__}: option_defaults and Options disagree; "
+                                "declare only Options")
+            cls.option_defaults = defaults
+
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
         limit = settings.options.get("limit")
         self.limit: int = int(limit) if limit is not None else self.default_limit
+        self.options = self.Options.read(self.name, settings.options)
 
     def option(self, key: str) -> Any:
+        """Any option by name, as settings hold it: the platform's own (its Options) typed,
+        the common and preview ones as written. The platform's code reads self.options."""
+        if key in self.Options.names():
+            return getattr(self.options, key)
         if key in self.settings.options:
             return self.settings.options[key]
         if key in self.option_defaults:

@@ -14,13 +14,21 @@ uploaded as the thumb. Reading responses (`syndicate backfeed`) is in bluesky_ba
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
 from syndicate.images import ImageProblem, Upload, card_image
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster, ResponseReader
+from syndicate.platforms.base import (
+    BasePoster,
+    OutgoingPart,
+    Platform,
+    PlatformOptions,
+    Poster,
+    ResponseReader,
+)
 from syndicate.text import bluesky_richtext
 from syndicate.text.graphemes import count_graphemes
 
@@ -48,12 +56,20 @@ class Bluesky(Platform):
     can_delete = True
     builds_card = True
     default_limit = bluesky_richtext.GRAPHEME_LIMIT
-    # url: the account's PDS; app_url: where posts are linked to; image: attach the
-    # article's image (with its alt text) instead of showing the link card.
-    # appview: where replies, likes and reposts are read (`syndicate backfeed`).
-    option_defaults = {"url": "https://bsky.social", "handle": None,
-                       "app_url": "https://bsky.app", "image": False,
-                       "appview": "https://public.api.bsky.app"}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        # The account's PDS.
+        url: str = "https://bsky.social"
+        handle: str | None = None
+        # Where posts are linked to.
+        app_url: str = "https://bsky.app"
+        # Attach the article's image (with its alt text) instead of showing the link card.
+        image: bool = False
+        # Where replies, likes and reposts are read (`syndicate backfeed`).
+        appview: str = "https://public.api.bsky.app"
+
+    options: Options
     secret_keys = ("password",)
     # Each part has its own record key and the server refuses a second record there.
     retry_is_safe = True
@@ -77,10 +93,10 @@ class Bluesky(Platform):
 
     def missing_settings(self) -> list[tuple[str, str]]:
         missing = []
-        if not self.option("handle"):
+        if not self.options.handle:
             missing.append(("no handle", "set SYNDICATE['platforms']['bluesky']['handle'] or "
                                          "SYNDICATE_BLUESKY_HANDLE"))
-        if not self.option("url"):
+        if not self.options.url:
             missing.append(("no PDS url", "set SYNDICATE['platforms']['bluesky']['url'], or "
                                           "SYNDICATE_BLUESKY_URL, to your PDS, e.g. "
                                           "https://bsky.social"))
@@ -169,10 +185,10 @@ class BlueskyPoster(BasePoster):
     def __init__(self, platform: Bluesky, project_root: str, http: Http) -> None:
         if missing := platform.missing_settings():
             raise PostingError("bluesky", *missing[0])
-        self.handle = str(platform.option("handle")).lstrip("@")
-        self.base = str(platform.option("url")).rstrip("/")
-        self.app_url = str(platform.option("app_url")).rstrip("/")
-        self.attach_image = bool(platform.option("image"))
+        self.handle = (platform.options.handle or "").lstrip("@")
+        self.base = platform.options.url.rstrip("/")
+        self.app_url = platform.options.app_url.rstrip("/")
+        self.attach_image = platform.options.image
         self.project_root = project_root
         self.http = http
         self._password = platform.settings.secrets["password"]

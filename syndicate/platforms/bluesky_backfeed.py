@@ -40,8 +40,8 @@ class BlueskyReader:
     """Replies (the post's thread), likes and reposts, read from the AppView."""
 
     def __init__(self, platform: Bluesky, http: Http) -> None:
-        self.appview = str(platform.option("appview")).rstrip("/")
-        self.app_url = str(platform.option("app_url")).rstrip("/")
+        self.appview = platform.options.appview.rstrip("/")
+        self.app_url = platform.options.app_url.rstrip("/")
         self.http = http
 
     def _get(self, nsid: str, **params: str) -> Any:

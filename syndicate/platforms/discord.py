@@ -7,11 +7,12 @@ Discord answer with the message, so a failure is never silent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 from syndicate.text.graphemes import count_utf16_units
 
 if TYPE_CHECKING:
@@ -27,8 +28,13 @@ class Discord(Platform):
     square_avatar = True
     card_style = "embed"
     default_limit = 2000
-    # guild_id: the server the webhook's channel is in, to link to the messages.
-    option_defaults = {"guild_id": None}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        # The server the webhook's channel is in, to link to the messages.
+        guild_id: str | None = None
+
+    options: Options
     secret_keys = ("webhook_url",)
 
     def count(self, text: str) -> int:
@@ -48,8 +54,7 @@ class Discord(Platform):
                         "SYNDICATE_DISCORD_WEBHOOK_URL")]
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
-        return DiscordPoster(self.settings.secrets["webhook_url"], self.option("guild_id"),
-                             http)
+        return DiscordPoster(self.settings.secrets["webhook_url"], self.options.guild_id, http)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -61,7 +66,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class DiscordPoster(BasePoster):
-    def __init__(self, webhook_url: str, guild_id: Any, http: Http) -> None:
+    def __init__(self, webhook_url: str, guild_id: str | None, http: Http) -> None:
         self._webhook_url = webhook_url
         self.guild_id = guild_id
         self.http = http

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -28,7 +29,7 @@ import regex
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
@@ -57,11 +58,17 @@ class LinkedIn(Platform):
     accent = "#0a66c2"
     builds_card = True
     default_limit = 3000
-    # author: urn:li:person:… or urn:li:organization:…; version: the LinkedIn-Version
-    # (YYYYMM) sent with every call, one LinkedIn still serves (it retires each after
-    # about a year).
-    option_defaults = {"author": None, "api_url": "https://api.linkedin.com",
-                       "version": "202610"}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        # urn:li:person:… or urn:li:organization:…
+        author: str | None = None
+        api_url: str = "https://api.linkedin.com"
+        # The LinkedIn-Version (YYYYMM) sent with every call, one LinkedIn still serves
+        # (it retires each after about a year).
+        version: str = "202610"
+
+    options: Options
     # No reply chains on LinkedIn: no thread or numbering settings.
     common_options = {"limit": None, "template": None, "per_hour": None, "on_edit": "ignore"}
     secret_keys = ("token",)
@@ -70,7 +77,7 @@ class LinkedIn(Platform):
         return len(escape_commentary(text))
 
     def missing_settings(self) -> list[tuple[str, str]]:
-        author = str(self.option("author") or "").strip()
+        author = (self.options.author or "").strip()
         if re.fullmatch(r"urn:li:(?:person|organization):\S+", author):
             return []
         problem = f"author {author!r} is not a person or organization URN" if author \
@@ -81,9 +88,9 @@ class LinkedIn(Platform):
     def open_poster(self, project_root: str, http: Http) -> Poster:
         if missing := self.missing_settings():
             raise PostingError("linkedin", *missing[0])
-        author = str(self.option("author")).strip()
-        return LinkedInPoster(str(self.option("api_url")).rstrip("/"), author,
-                              str(self.option("version")), self.settings.secrets["token"],
+        author = (self.options.author or "").strip()
+        return LinkedInPoster(self.options.api_url.rstrip("/"), author,
+                              self.options.version, self.settings.secrets["token"],
                               project_root, http)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,14 @@ import regex
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster, ResponseReader
+from syndicate.platforms.base import (
+    BasePoster,
+    OutgoingPart,
+    Platform,
+    PlatformOptions,
+    Poster,
+    ResponseReader,
+)
 from syndicate.text.mastodon_text import mastodon_length
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
@@ -41,29 +49,38 @@ class Mastodon(Platform):
     can_edit = True
     can_delete = True
     default_limit = 500
-    # software: what the server runs; anything but "mastodon" is counted the safe way.
-    # image: attach the article's image, with its alt text, instead of letting the
-    # server build its link card from the page.
-    option_defaults = {"url": None, "visibility": "public", "url_length": 23,
-                       "software": "mastodon", "content_warning": None, "image": False}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        url: str | None = None
+        visibility: str = "public"
+        url_length: int = 23
+        # What the server runs; anything but "mastodon" is counted the safe way.
+        software: str = "mastodon"
+        content_warning: str | None = None
+        # Attach the article's image, with its alt text, instead of letting the server
+        # build its link card from the page.
+        image: bool = False
+
+    options: Options
     secret_keys = ("token",)
     quota = (300, 3 * 3600)  # 300 statuses per 3 hours per account
 
     def count(self, text: str) -> int:
-        return self.measure(text, {"spoiler_text": self.option("content_warning") or ""})
+        return self.measure(text, {"spoiler_text": self.options.content_warning or ""})
 
     def extras_for(self, lang: str, metadata: Mapping[str, str]) -> dict[str, Any]:
-        warning = metadata.get("content_warning") or self.option("content_warning") or ""
+        warning = metadata.get("content_warning") or self.options.content_warning or ""
         extras: dict[str, Any] = {"language": lang.split("_")[0].split("-")[0],
-                                  "visibility": self.option("visibility")}
+                                  "visibility": self.options.visibility}
         if warning:
             extras["spoiler_text"] = str(warning)
         return extras
 
     def measure(self, text: str, extras: Mapping[str, Any]) -> int:
         warning = str(extras.get("spoiler_text") or "")
-        length = mastodon_length(text, warning, int(self.option("url_length")))
-        if str(self.option("software")).lower() != "mastodon":
+        length = mastodon_length(text, warning, self.options.url_length)
+        if self.options.software.lower() != "mastodon":
             # GoToSocial counts code points, Akkoma graphemes, both with URLs in full.
             length = max(length, len(warning) + len(text))
         return length
@@ -82,16 +99,16 @@ class Mastodon(Platform):
         return MastodonReader(self, http)
 
     def missing_settings(self) -> list[tuple[str, str]]:
-        if self.option("url"):
+        if self.options.url:
             return []
         return [("no server URL", "set SYNDICATE['platforms']['mastodon']['url'] or "
                                   "SYNDICATE_MASTODON_URL")]
 
     def server(self) -> str:
         """The server's address, without a trailing slash; refused when not set."""
-        if missing := self.missing_settings():
-            raise PostingError("mastodon", *missing[0])
-        return str(self.option("url")).rstrip("/")
+        if not self.options.url:
+            raise PostingError("mastodon", *self.missing_settings()[0])
+        return self.options.url.rstrip("/")
 
     def _scopes(self, poster: MastodonPoster, http: Http) -> list[tuple[bool, str]]:
         """Whether the token may post (Mastodon 4.3+ says which scopes its app has)."""
@@ -158,7 +175,7 @@ class MastodonPoster(BasePoster):
         self.base = platform.server()
         self.http = http
         self._token = platform.settings.secrets["token"]
-        self.attach_image = bool(platform.option("image"))
+        self.attach_image = platform.options.image
         self.project_root = project_root
         self.image_size_limit = IMAGE_SIZE_LIMIT
         self._limits: tuple[int | None, int] | None = None

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from syndicate.draft import PostedPart
 from syndicate.files import write_atomically
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 
 
 class Outbox(Platform):
@@ -25,12 +26,17 @@ class Outbox(Platform):
     remote = False
     retry_is_safe = True  # find_posted reads the file: it always knows
     default_limit = 5000
-    # public_url: where the outbox folder is served, if anywhere; else file:// URLs.
-    option_defaults = {"path": "outbox", "public_url": None}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        path: str = "outbox"
+        # Where the outbox folder is served, if anywhere; else file:// URLs.
+        public_url: str | None = None
+
+    options: Options
 
     def open_poster(self, project_root: str, http: object = None) -> Poster:
-        folder = Path(project_root, str(self.option("path")))
-        return OutboxPoster(folder, self.option("public_url"))
+        return OutboxPoster(Path(project_root, self.options.path), self.options.public_url)
 
 
 def _readable(article_key: str) -> str:

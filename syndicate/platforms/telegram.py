@@ -6,11 +6,12 @@ and the request log masks it. Telegram has no idempotency: a lost answer is not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 from syndicate.text.graphemes import count_utf16_units
 
 if TYPE_CHECKING:
@@ -26,29 +27,35 @@ class Telegram(Platform):
     links_bare_addresses = True
     card_style = "embed"
     default_limit = 4096
-    # chat_id: the channel, as @username or a numeric id; api_url: the Bot API server.
-    option_defaults = {"chat_id": None, "api_url": "https://api.telegram.org"}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        # The channel, as @username or a numeric id.
+        chat_id: str | None = None
+        # The Bot API server.
+        api_url: str = "https://api.telegram.org"
+
+    options: Options
     secret_keys = ("bot_token",)
 
     def count(self, text: str) -> int:
         return max(len(text), count_utf16_units(text))
 
     def missing_settings(self) -> list[tuple[str, str]]:
-        if self.option("chat_id"):
+        if self.options.chat_id:
             return []
         return [("no chat_id", "set the channel's @username as chat_id for telegram in "
                                "SYNDICATE, or SYNDICATE_TELEGRAM_CHAT_ID")]
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
-        if missing := self.missing_settings():
-            raise PostingError("telegram", *missing[0])
-        chat = self.option("chat_id")
-        return TelegramPoster(str(self.option("api_url")).rstrip("/"),
-                              self.settings.secrets["bot_token"], str(chat), http)
+        if not (chat := self.options.chat_id):
+            raise PostingError("telegram", *self.missing_settings()[0])
+        return TelegramPoster(self.options.api_url.rstrip("/"),
+                              self.settings.secrets["bot_token"], chat, http)
 
     def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
         """getMe (the token), then getChat (the bot sees the channel)."""
-        base = f"{str(self.option('api_url')).rstrip('/')}/bot{self.settings.secrets['bot_token']}"
+        base = f"{self.options.api_url.rstrip('/')}/bot{self.settings.secrets['bot_token']}"
         me = http.request("telegram", "POST", f"{base}/getMe", idempotent=True)
         if me.status_code != 200:
             return [(False, f"the bot token was refused (HTTP {me.status_code}): check "
@@ -57,7 +64,7 @@ class Telegram(Platform):
 
         bot = json_object(me, "telegram", fix="check the api_url setting").get("result") or {}
         found = [(True, f"the bot @{bot.get('username', '?')}")]
-        chat = self.option("chat_id")
+        chat = self.options.chat_id
         if not chat:
             return [*found, (False, "no chat_id: set the channel's @username as chat_id")]
         answer = http.request("telegram", "POST", f"{base}/getChat", idempotent=True,

@@ -28,11 +28,12 @@ with one clear line and the next run tries again. 429 and 5xx are retried by Htt
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 from syndicate.text.graphemes import EMOJI_SEQUENCE, MAYBE_EMOJI
 from syndicate.text.twitter_text import find_urls
 
@@ -59,22 +60,22 @@ def threads_length(text: str) -> int:
     return len(text) - sum(len(e) for e in emoji) + sum(len(e.encode("utf-8")) for e in emoji)
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):  # from the environment
-        return value.strip().lower() in ("yes", "true", "on", "1")
-    return bool(value)
-
-
 class Threads(Platform):
     name = "threads"
     label = "Threads"
     accent = "#000000"
     links_bare_addresses = True
     default_limit = 500
-    # user_id: the Threads user id ("me": the token's own account); image: post the
-    # card's image (from its public URL) instead of a link preview.
-    option_defaults = {"api_url": "https://graph.threads.net/v1.0", "user_id": "me",
-                       "image": False}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        api_url: str = "https://graph.threads.net/v1.0"
+        # The Threads user id ("me": the token's own account).
+        user_id: str = "me"
+        # Post the card's image (from its public URL) instead of a link preview.
+        image: bool = False
+
+    options: Options
     secret_keys = ("token",)
     quota = (250, 24 * 3600)  # 250 posts per 24 hours
 
@@ -88,9 +89,8 @@ class Threads(Platform):
         return []
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
-        return ThreadsPoster(str(self.option("api_url")).rstrip("/"),
-                             str(self.option("user_id") or "me"), self.settings.secrets["token"],
-                             _truthy(self.option("image")), http)
+        return ThreadsPoster(self.options.api_url.rstrip("/"), self.options.user_id or "me",
+                             self.settings.secrets["token"], self.options.image, http)
 
 
 class ThreadsPoster(BasePoster):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
-from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, Poster
+from syndicate.platforms.base import BasePoster, OutgoingPart, Platform, PlatformOptions, Poster
 from syndicate.text.twitter_text import INVALID_CHARACTERS, find_urls, weighted_length
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
@@ -23,7 +24,12 @@ class X(Platform):
     accent = "#1d9bf0"
     links_bare_addresses = True
     default_limit = 280
-    option_defaults = {"api_url": "https://api.x.com"}
+
+    @dataclass(frozen=True)
+    class Options(PlatformOptions):
+        api_url: str = "https://api.x.com"
+
+    options: Options
     secret_keys = ("token",)
     quota = (100, 15 * 60)  # 100 posts per 15 minutes per user
     # X has no idempotency, but a part in doubt is looked for among the account's own
@@ -36,10 +42,10 @@ class X(Platform):
         return weighted_length(text)
 
     def open_poster(self, project_root: str, http: Http) -> Poster:
-        return XPoster(str(self.option("api_url")), self.settings.secrets["token"], http)
+        return XPoster(self.options.api_url, self.settings.secrets["token"], http)
 
     def doctor(self, project_root: str, http: Http) -> list[tuple[bool, str]]:
-        api = str(self.option("api_url")).rstrip("/")
+        api = self.options.api_url.rstrip("/")
         response = http.request("x", "GET", f"{api}/2/users/me", idempotent=True,
                                 headers={"Authorization":
                                          f"Bearer {self.settings.secrets['token']}"})
