@@ -44,7 +44,7 @@ class Draft:
     extras: dict[str, Any] = field(default_factory=dict)
     # What the draft was made from (see drafts.fingerprint): equal means reusable.
     fingerprint: str = ""
-    # What its text is made from, without the code's version (see drafts.inputs_fingerprint):
+    # What its text is made from, without the code's version (see compose.fingerprints.inputs_fingerprint):
     # recorded in the ledger when posted. Kept beside the drafts in the manifest, not in
     # the draft's JSON.
     inputs: str = ""
