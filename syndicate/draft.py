@@ -42,10 +42,10 @@ class Draft:
     card: dict[str, str] | None = None
     # What the post carries besides its text: language, content warning, visibility.
     extras: dict[str, Any] = field(default_factory=dict)
-    # What the draft was made from (see drafts.fingerprint): equal means reusable.
+    # What the draft was made from (compose.fingerprints.fingerprint): equal means reusable.
     fingerprint: str = ""
-    # What its text is made from, without the code's version (see compose.fingerprints.inputs_fingerprint):
-    # recorded in the ledger when posted. Kept beside the drafts in the manifest, not in
+    # What its text is made from, without the code's version (compose.fingerprints.
+    # inputs_fingerprint): recorded in the ledger when posted. Kept beside the drafts in the manifest, not in
     # the draft's JSON.
     inputs: str = ""
 
