@@ -45,8 +45,8 @@ class Draft:
     # What the draft was made from (compose.fingerprints.fingerprint): equal means reusable.
     fingerprint: str = ""
     # What its text is made from, without the code's version (compose.fingerprints.
-    # inputs_fingerprint): recorded in the ledger when posted. Kept beside the drafts in the manifest, not in
-    # the draft's JSON.
+    # inputs_fingerprint): recorded in the ledger when posted. Kept beside the drafts in
+    # the manifest, not in the draft's JSON.
     inputs: str = ""
 
     @property
