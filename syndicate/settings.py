@@ -141,6 +141,7 @@ def _platform_settings(
                                 _suggest(key, allowed + list(cls.secret_keys)))
         options[key] = value
     secrets: dict[str, str] = {}
+    from_environment: set[str] = set()
     prefix = f"{ENV_PREFIX}{name.upper()}_"
     for variable, value in environ.items():
         if not variable.startswith(prefix):
@@ -150,6 +151,7 @@ def _platform_settings(
             secrets[key] = _secret(variable, value)
         elif key in allowed:
             options[key] = value
+            from_environment.add(key)
         else:
             raise SettingsError(
                 "environment", f"{variable} is not a {name} setting",
@@ -160,6 +162,15 @@ def _platform_settings(
         options["limit"] = _positive_int(options["limit"], where, f"{name} limit")
     if "on_edit" in options:
         _on_edit(name, options["on_edit"], where)
+    # Each of the platform's own options has a type (its Options): a wrong one is named
+    # here, with where it was set, before anything is built.
+    typed = cls.Options.names()
+    for key in sorted(typed & options.keys()):
+        try:
+            cls.Options.read(name, {key: options[key]})
+        except SettingsError as error:
+            raise SettingsError("environment" if key in from_environment else where,
+                                error.problem, error.fix) from None
     return PlatformSettings(name=name, options=options, secrets=secrets)
 
 

@@ -93,6 +93,13 @@ def test_content_and_template_errors(posted_site: Site,
     ({"platforms": {"outbox": {"limit": "lots"}}}, ["limit must be a positive whole number"]),
     ({"platforms": {"outbox": {}}, "check_live": "yes"},
      ["check_live is 'yes'", 'use "page" (or True), "feed", or False']),
+    # A platform's own options are typed (its Options).
+    ({"platforms": {"mastodon": {"url_length": "long"}}},
+     ["url_length must be a whole number, got 'long'", "e.g. 23"]),
+    ({"platforms": {"mastodon": {"image": "maybe"}}},
+     ["image must be true or false, got 'maybe'"]),
+    ({"platforms": {"mastodon": {"visibility": ["public"]}}},
+     ["visibility must be text, got ['public']"]),
 ])
 def test_bad_settings(posted_site: Site, syndicate: dict, words: list[str]) -> None:
     ledger = posted_site.ledger.read_bytes()
@@ -111,6 +118,28 @@ def test_unknown_setting_from_the_environment(posted_site: Site) -> None:
     result = posted_site.run("preview", env={"SYNDICATE_MASTODON_TOKN": "x"})
     assert_one_line_error(result, "environment", "SYNDICATE_MASTODON_TOKN is not a mastodon "
                           "setting", "did you mean 'token'", code=2)
+
+
+def test_a_wrong_option_type_from_the_environment_names_the_environment(
+        posted_site: Site) -> None:
+    result = posted_site.run("preview", env={"SYNDICATE_MASTODON_URL_LENGTH": "lots"})
+    assert_one_line_error(result, "environment", "url_length must be a whole number, got "
+                          "'lots'", "SYNDICATE_MASTODON_URL_LENGTH", code=2)
+
+
+def test_a_false_flag_from_the_environment_is_false() -> None:
+    """An environment variable is text: "false", "0", "no" and "off" are False (bool()
+    would call them all True)."""
+    from syndicate.settings import settings_from_pelican
+
+    for text, expected in [("false", False), ("0", False), ("no", False), ("off", False),
+                           ("", False), ("true", True), ("1", True), ("Yes", True)]:
+        settings = settings_from_pelican(
+            {"PATH": "content", "SYNDICATE": {"platforms": {"mastodon": {}, "bluesky": {}}}},
+            "pelicanconf.py", environ={"SYNDICATE_MASTODON_IMAGE": text,
+                                       "SYNDICATE_BLUESKY_IMAGE": text})
+        assert settings.platforms["mastodon"].options.image is expected, text
+        assert settings.platforms["bluesky"].options.image is expected, text
 
 
 def test_unknown_platform_on_the_command_line(posted_site: Site) -> None:
