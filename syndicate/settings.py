@@ -6,21 +6,29 @@ folder (Pelican's PATH), so the build and the CLI agree wherever they are starte
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
-
-import regex
 
 from syndicate.errors import SettingsError
 from syndicate.platforms import PLATFORM_CLASSES, Platform
 from syndicate.platforms.base import PlatformSettings
+from syndicate.setting_values import (
+    ENV_PREFIX,
+    allowance,
+    append_to_content_choice,
+    choice,
+    hashtag_map,
+    live_check,
+    positive_int,
+    secret_value,
+    suggest,
+)
 
 DEFAULTS: Mapping[str, Any] = {
     "platforms": {"outbox": {}},
@@ -62,7 +70,6 @@ DEFAULTS: Mapping[str, Any] = {
     # theme shows them: "auto" unless the theme's templates render them already.
     "append_to_content": "auto",
 }
-ENV_PREFIX = "SYNDICATE_"
 
 
 @dataclass(frozen=True)
@@ -101,23 +108,6 @@ class Settings:
     platforms: dict[str, Platform] = field(default_factory=dict)
 
 
-def _suggest(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"{hint}use one of: {', '.join(choices)}"
-
-
-def _positive_int(value: Any, where: str, name: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1 or isinstance(value, bool):
-        raise SettingsError(where, f"{name} must be a positive whole number, got {value!r}",
-                            f"set {name} to a number such as 5")
-    return number
-
-
 def _platform_settings(
     name: str, raw: Any, where: str, environ: Mapping[str, str]
 ) -> PlatformSettings:
@@ -138,7 +128,7 @@ def _platform_settings(
             )
         if key not in allowed:
             raise SettingsError(where, f"unknown {name} setting {key!r}",
-                                _suggest(key, allowed + list(cls.secret_keys)))
+                                suggest(key, allowed + list(cls.secret_keys)))
         options[key] = value
     secrets: dict[str, str] = {}
     from_environment: set[str] = set()
@@ -148,18 +138,18 @@ def _platform_settings(
             continue
         key = variable[len(prefix):].lower()
         if key in cls.secret_keys:
-            secrets[key] = _secret(variable, value)
+            secrets[key] = secret_value(variable, value)
         elif key in allowed:
             options[key] = value
             from_environment.add(key)
         else:
             raise SettingsError(
                 "environment", f"{variable} is not a {name} setting",
-                _suggest(key, allowed + list(cls.secret_keys)).replace(
+                suggest(key, allowed + list(cls.secret_keys)).replace(
                     "use one of: ", f"use {prefix}<KEY> with KEY one of: "),
             )
     if options.get("limit") is not None:
-        options["limit"] = _positive_int(options["limit"], where, f"{name} limit")
+        options["limit"] = positive_int(options["limit"], where, f"{name} limit")
     if "on_edit" in options:
         _on_edit(name, options["on_edit"], where)
     # Each of the platform's own options has a type (its Options): a wrong one is named
@@ -185,7 +175,7 @@ def settings_from_pelican(
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
         raise SettingsError(where, f"unknown SYNDICATE setting {unknown[0]!r}",
-                            _suggest(unknown[0], sorted(DEFAULTS)))
+                            suggest(unknown[0], sorted(DEFAULTS)))
     merged = {**DEFAULTS, **raw}
     raw_platforms = merged["platforms"]
     if not isinstance(raw_platforms, Mapping):
@@ -195,7 +185,7 @@ def settings_from_pelican(
     for name, options in raw_platforms.items():
         if name not in PLATFORM_CLASSES:
             raise SettingsError(where, f"unknown platform {name!r} in SYNDICATE['platforms']",
-                                _suggest(str(name), sorted(PLATFORM_CLASSES)))
+                                suggest(str(name), sorted(PLATFORM_CLASSES)))
         platforms[name] = PLATFORM_CLASSES[name](
             _platform_settings(name, options, where, environ))
 
@@ -218,71 +208,28 @@ def settings_from_pelican(
         ledger_path=path_setting("ledger", "SYNDICATE_LEDGER"),
         manifest_path=path_setting("manifest", "SYNDICATE_MANIFEST"),
         templates_path=path_setting("templates"),
-        max_per_run=_positive_int(merged["max_per_run"], where, "max_per_run"),
-        hashtags=_positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
+        max_per_run=positive_int(merged["max_per_run"], where, "max_per_run"),
+        hashtags=positive_int(merged["hashtags"], where, "hashtags") if merged["hashtags"]
         else 0,
-        hashtag_map=_hashtag_map(merged["hashtag_map"], where),
-        check_live=_live_check(merged["check_live"], where),
-        alt_text=_choice(merged["alt_text"], ("error", "warn", "off"), where, "alt_text"),
-        max_image_bytes=_positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
+        hashtag_map=hashtag_map(merged["hashtag_map"], where),
+        check_live=live_check(merged["check_live"], where),
+        alt_text=choice(merged["alt_text"], ("error", "warn", "off"), where, "alt_text"),
+        max_image_bytes=positive_int(merged["max_image_bytes"], where, "max_image_bytes"),
         require_approval=bool(merged["require_approval"]),
         approvals_path=path_setting("approvals", "SYNDICATE_APPROVALS"),
         preview_html=path_setting("preview_html") if merged["preview_html"] else None,
         responses_path=path_setting("responses", "SYNDICATE_RESPONSES"),
-        delay_minutes=_positive_int(merged["delay_minutes"], where, "delay_minutes")
+        delay_minutes=positive_int(merged["delay_minutes"], where, "delay_minutes")
         if merged["delay_minutes"] else 0,
         webmentions=bool(merged["webmentions"]),
-        allow_private_addresses=_allowance(merged["allow_private_addresses"], where, environ),
+        allow_private_addresses=allowance(merged["allow_private_addresses"], where, environ),
         feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
-        append_to_content=_append_to_content(merged["append_to_content"], where),
+        append_to_content=append_to_content_choice(merged["append_to_content"], where),
         platforms=platforms,
     )
 
 
-def _secret(variable: str, value: str) -> str:
-    """A secret without the whitespace a copy and paste (or `echo` into a file) adds; one
-    that still holds a line break or another control character is refused before any
-    request (it could only fail, or split an HTTP header)."""
-    stripped = value.strip()
-    if any(ord(c) < 0x20 or c == "\x7f" for c in stripped):
-        raise SettingsError("environment", f"{variable} holds a line break or control "
-                            "character inside it",
-                            "set it again with the secret alone, as the platform shows it")
-    return stripped
-
-
-def _allowance(value: Any, where: str, environ: Mapping[str, str]
-               ) -> bool | tuple[IPv4Network | IPv6Network, ...]:
-    """allow_private_addresses: True, False, or the networks to allow (from the settings,
-    or SYNDICATE_ALLOW_PRIVATE_ADDRESSES: true/false or networks split by commas)."""
-    variable = f"{ENV_PREFIX}ALLOW_PRIVATE_ADDRESSES"
-    name = "SYNDICATE allow_private_addresses"
-    if variable in environ:
-        value, where, name = environ[variable].strip(), "environment", variable
-        if value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
-            return _flag(value)
-        value = value.replace(",", " ").split()
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    fix = 'use True, False or a list of networks, e.g. ["127.0.0.1/32", "10.0.0.0/8"]'
-    if not isinstance(value, list | tuple | set | frozenset):
-        raise SettingsError(where, f"{name} is {value!r}", fix)
-    networks: list[IPv4Network | IPv6Network] = []
-    for item in value:
-        try:
-            if not isinstance(item, str):
-                raise ValueError(item)
-            networks.append(ip_network(item.strip(), strict=False))
-        except ValueError:
-            raise SettingsError(where, f"{name} holds {item!r}, not an IP address or "
-                                "network", fix) from None
-    return tuple(networks)
-
-
-# What each platform's poster can do to a post already made (its edit and delete
-# methods, declared by the platform's can_edit and can_delete): on_edit "edit" needs the
-# first, "repost" the second. A test keeps them in step with the posters.
 EDITS_IN_PLACE = frozenset(name for name, cls in PLATFORM_CLASSES.items() if cls.can_edit)
 DELETES = frozenset(name for name, cls in PLATFORM_CLASSES.items() if cls.can_delete)
 
@@ -307,65 +254,6 @@ def _on_edit(platform: str, value: Any, where: str) -> None:
 
 
 # What a hashtag may hold once its "#" is taken off: letters with their marks, digits, _.
-_HASHTAG_BODY = regex.compile(r"[\p{L}\p{M}\p{N}_]+")
-
-
-def _hashtag_map(value: Any, where: str) -> dict[str, str | None]:
-    """SYNDICATE hashtag_map: tag names (any case) to hashtags, or None / "" to drop."""
-    fix = 'write it as {"C++": "#cpp", "Meta": None}: a hashtag, or None to leave the tag out'
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise SettingsError(where, f"SYNDICATE hashtag_map is {value!r}, not a dict", fix)
-    mapping: dict[str, str | None] = {}
-    for tag, tagged in value.items():
-        if not isinstance(tag, str) or not tag.strip():
-            raise SettingsError(where, f"SYNDICATE hashtag_map has the key {tag!r}, not a "
-                                "tag name", fix)
-        if tagged is None or tagged == "":
-            mapping[" ".join(tag.split()).lower()] = None
-            continue
-        body = tagged.strip().removeprefix("#") if isinstance(tagged, str) else ""
-        if not _HASHTAG_BODY.fullmatch(body) or body.replace("_", "").isdigit():
-            raise SettingsError(where, f"SYNDICATE hashtag_map[{tag!r}] is {tagged!r}, not "
-                                "a hashtag (letters, digits and _, not only digits)", fix)
-        mapping[" ".join(tag.split()).lower()] = f"#{body}"
-    return mapping
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
-def _choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
-    if value not in choices:
-        raise SettingsError(where, f"SYNDICATE {key} is {value!r}",
-                            "use " + ", ".join(f'"{c}"' for c in choices))
-    return str(value)
-
-
-def _append_to_content(value: Any, where: str) -> bool | str:
-    if isinstance(value, bool):
-        return value
-    if value == "auto":
-        return "auto"
-    raise SettingsError(where, f"SYNDICATE append_to_content is {value!r}",
-                        'use "auto", True or False')
-
-
-def _live_check(value: Any, where: str) -> str:
-    if value is True or value == "page":
-        return "page"
-    if value == "feed":
-        return "feed"
-    if value is False or value is None:
-        return ""
-    raise SettingsError(where, f"SYNDICATE check_live is {value!r}",
-                        'use "page" (or True), "feed", or False')
-
-
 FEED_SETTINGS = ("FEED_ALL_ATOM", "FEED_ALL_RSS", "FEED_ATOM", "FEED_RSS")
 
 

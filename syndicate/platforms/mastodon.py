@@ -9,14 +9,10 @@ counts is the safe one. Reading responses (`syndicate backfeed`): mastodon_backf
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
-
-import regex
 
 from syndicate.draft import PostedPart
 from syndicate.errors import PostingError
@@ -28,16 +24,17 @@ from syndicate.platforms.base import (
     Poster,
     ResponseReader,
 )
-from syndicate.text.mastodon_text import mastodon_length
+from syndicate.text.mastodon_text import (
+    comparable_status_text,
+    mastodon_length,
+    status_plain_text,
+)
 
 if TYPE_CHECKING:  # the build never posts: it need not import the HTTP client
     import httpx
 
     from syndicate.http import Http
 
-# A remote mention as a stored status shows it (find_posted compares with @user).
-_REMOTE_MENTION = regex.compile(
-    r"(?<![/\w])@(?P<user>\w+(?:[\w.-]*\w)?)@(?P<domain>[\w.-]*\w)", regex.IGNORECASE)
 SOFTWARE = ("mastodon", "gotosocial", "akkoma", "pleroma", "unknown")
 
 
@@ -318,14 +315,15 @@ class MastodonPoster(BasePoster):
         if not isinstance(statuses, list):
             raise PostingError("mastodon", "the account's statuses are not a list",
                                "check the url setting")
-        wanted = _comparable(part.text)
+        wanted = comparable_status_text(part.text)
         reply_to = part.reply_to.id if part.reply_to else None
         for status in statuses:
             if not isinstance(status, dict) or status.get("reblog"):
                 continue
             if reply_to and str(status.get("in_reply_to_id") or "") != reply_to:
                 continue
-            if _comparable(plain_text(str(status.get("content") or ""))) == wanted:
+            content = str(status.get("content") or "")
+            if comparable_status_text(status_plain_text(content)) == wanted:
                 return PostedPart(id=str(status["id"]),
                                   url=str(status.get("url") or status.get("uri") or ""))
         return None
@@ -381,41 +379,3 @@ def _key_may_have_expired(pending_since: str | None, now: datetime | None = None
         since = since.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
     return (now - since).total_seconds() >= LOOKUP_AFTER_SECONDS
-
-
-class _PlainText(HTMLParser):
-    """A status's HTML content as the text that was posted: Mastodon wraps paragraphs in
-    <p>, turns line breaks into <br>, and links into <a> with the hidden part of a long
-    URL in invisible spans; every character of the text is still there, escaped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-        self.paragraphs = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.pieces.append("\n")
-        elif tag == "p":
-            if self.paragraphs:
-                self.pieces.append("\n\n")
-            self.paragraphs += 1
-
-    def handle_data(self, data: str) -> None:
-        self.pieces.append(data)
-
-
-def plain_text(content: str) -> str:
-    """The text of a status from its HTML content."""
-    parser = _PlainText()
-    parser.feed(content)
-    parser.close()
-    return "".join(parser.pieces)
-
-
-def _comparable(text: str) -> str:
-    """Text as compared after the server's rendering: NFC, remote mentions as Mastodon
-    shows them (@user), no trailing spaces on a line, none around the whole."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    text = _REMOTE_MENTION.sub(lambda m: f"@{m['user']}", text)
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()

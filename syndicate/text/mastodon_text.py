@@ -13,6 +13,9 @@ Other Mastodon-API servers count otherwise: the platform (platforms.mastodon) de
 
 from __future__ import annotations
 
+import unicodedata
+from html.parser import HTMLParser
+
 import regex
 
 from syndicate.text.graphemes import count_graphemes
@@ -76,3 +79,48 @@ def countable_text(text: str, url_length: int = 23) -> str:
 def mastodon_length(text: str, spoiler_text: str = "", url_length: int = 23) -> int:
     """The length Mastodon's status validator counts against max_characters."""
     return count_graphemes(spoiler_text + countable_text(text, url_length))
+
+
+# --- a stored status back to the text that was posted (find_posted compares them) ---
+
+# A remote mention as a stored status shows it (find_posted compares with @user).
+_REMOTE_MENTION = regex.compile(
+    r"(?<![/\w])@(?P<user>\w+(?:[\w.-]*\w)?)@(?P<domain>[\w.-]*\w)", regex.IGNORECASE)
+
+
+class _PlainText(HTMLParser):
+    """A status's HTML content as the text that was posted: Mastodon wraps paragraphs in
+    <p>, turns line breaks into <br>, and links into <a> with the hidden part of a long
+    URL in invisible spans; every character of the text is still there, escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.paragraphs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.pieces.append("\n")
+        elif tag == "p":
+            if self.paragraphs:
+                self.pieces.append("\n\n")
+            self.paragraphs += 1
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def status_plain_text(content: str) -> str:
+    """The text of a status from its HTML content."""
+    parser = _PlainText()
+    parser.feed(content)
+    parser.close()
+    return "".join(parser.pieces)
+
+
+def comparable_status_text(text: str) -> str:
+    """Text as compared after the server's rendering: NFC, remote mentions as Mastodon
+    shows them (@user), no trailing spaces on a line, none around the whole."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    text = _REMOTE_MENTION.sub(lambda m: f"@{m['user']}", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
