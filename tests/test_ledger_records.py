@@ -268,3 +268,24 @@ def test_the_error_points_at_the_line_of_the_problem(
 def test_line_of_finds_a_member(text: str, key: str, field: str | None, occurrence: int,
                                 line: int | None) -> None:
     assert line_of(text, key, field=field, occurrence=occurrence) == line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(url=st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+              st.sampled_from(["http", "https", "HTTPS", "javascript", "data", "file"]),
+              st.text(st.sampled_from("ab.-9:@[]_é"), max_size=12),
+              st.text(st.sampled_from("/?#x\"'<> \t\n\x00\\`é%"), max_size=12))))
+def test_the_fast_web_address_check_never_accepts_what_the_full_check_refuses(
+        url: str) -> None:
+    """The build recognises most ledger addresses with one pattern instead of urlsplit: a
+    hostile platform answer that pattern takes must be one urlsplit's check takes too."""
+    from urllib.parse import urlsplit
+
+    from syndicate.ledger_format import _PLAIN_WEB_ADDRESS, _UNSAFE_IN_ATTRIBUTE
+
+    if _PLAIN_WEB_ADDRESS.fullmatch(url):
+        parts = urlsplit(url.strip())
+        assert parts.scheme.lower() in ("http", "https") and parts.hostname
+        assert _UNSAFE_IN_ATTRIBUTE.search(url) is None

@@ -149,15 +149,12 @@ def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
 
 
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
-            sentence_room: float = SENTENCE_ROOM, clause_room: float = 0.0
-            ) -> tuple[dict[str, Any], bool]:
+            full_text: str, full_count: int, sentence_room: float = SENTENCE_ROOM,
+            clause_room: float = 0.0) -> tuple[dict[str, Any], bool]:
     """The values to render: as much of each shrinkable field as the limit allows; and
-    whether they fit."""
+    whether they fit. full_text and full_count: the whole text, as the caller rendered
+    and measured it (its count per character guesses where the cut falls)."""
     working = dict(context)
-    # Measured already by the caller (a measure caches by text): its share of count per
-    # character guesses where the cut falls without measuring the field alone.
-    full_text = tidy(render(context))
-    full_count = count(full_text)
 
     def fits(values: Mapping[str, Any]) -> bool:
         return count(tidy(render(values))) <= limit
@@ -206,9 +203,11 @@ def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limi
     template's other text is too long), the post is the link alone.
     """
     text = tidy(render(context))
-    if count(text) <= limit:
+    length = count(text)
+    if length <= limit:
         return text, "", []
-    values, fits = _shrink(render, context, count, limit, sentence_room, clause_room)
+    values, fits = _shrink(render, context, count, limit, text, length, sentence_room,
+                           clause_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
