@@ -74,9 +74,10 @@ def fingerprint(article: str, platform: Platform, template_source: str) -> str:
 
     article is the article's article_digest.
     """
-    made_from = (DRAFT_FORMAT, article, platform.name, platform.limit,
-                 sorted(platform.settings.options.items()), template_source)
-    return hashlib.sha256(repr(made_from).encode("utf-8")).hexdigest()
+    # repr((DRAFT_FORMAT, article, *rest)), with the platform's part made once (as below).
+    rest = _fingerprint_rest(platform.name, platform.limit,
+                             repr(sorted(platform.settings.options.items())), template_source)
+    return hashlib.sha256(f"({DRAFT_FORMAT!r}, {article!r}, {rest}".encode()).hexdigest()
 
 
 def text_inputs_digest(article: ArticleSource, settings: Settings) -> str:

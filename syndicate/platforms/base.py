@@ -299,11 +299,12 @@ class Platform:
         limit = settings.options.get("limit")
         self.limit: int = int(limit) if limit is not None else self.default_limit
         self.options = self.Options.read(self.name, settings.options)
+        self._own_options = _option_types(self.Options)  # option() is asked per draft
 
     def option(self, key: str) -> Any:
         """Any option by name, as settings hold it: the platform's own (its Options) typed,
         the common and preview ones as written. The platform's code reads self.options."""
-        if key in self.Options.names():
+        if key in self._own_options:
             return getattr(self.options, key)
         if key in self.settings.options:
             return self.settings.options[key]

@@ -30,7 +30,6 @@ from syndicate.platforms.base import (
     ResponseReader,
 )
 from syndicate.text import bluesky_richtext
-from syndicate.text.graphemes import count_graphemes
 
 if TYPE_CHECKING:
     import httpx
@@ -39,13 +38,6 @@ if TYPE_CHECKING:
 
 MAX_BYTES = bluesky_richtext.BYTE_LIMIT
 MAX_LANGS = 3
-
-
-def displayed(text: str) -> str:
-    """The text as posted: typed links shortened the way the official app shows them."""
-    if "://" not in text:
-        return text
-    return bluesky_richtext.shortened_text(text)
 
 
 class Bluesky(Platform):
@@ -75,9 +67,8 @@ class Bluesky(Platform):
     retry_is_safe = True
 
     def count(self, text: str) -> int:
-        shown = displayed(text)
-        graphemes = count_graphemes(shown)
-        if len(shown.encode("utf-8")) > MAX_BYTES:
+        graphemes, size = bluesky_richtext.displayed_size(text)
+        if size > MAX_BYTES:
             return max(graphemes, self.limit + 1)  # both limits must hold
         return graphemes
 

@@ -18,6 +18,7 @@ from typing import Any
 import ada_url
 import regex
 
+from syndicate.text.chunked import ChunkedCount, add_pairs
 from syndicate.text.graphemes import count_graphemes, count_utf8_bytes
 from syndicate.text.tlds import is_tld
 
@@ -264,6 +265,15 @@ def shorten_links(
 def shortened_text(text: str) -> str:
     """shorten_links' display text alone (what counting needs: no facets made)."""
     return _shortened(text)[0]
+
+
+def _displayed_size(text: str) -> tuple[int, int]:
+    shown = _shortened(text)[0] if "://" in text else text
+    return count_graphemes(shown), count_utf8_bytes(shown)
+
+
+# The display text's graphemes and UTF-8 bytes, counted in pieces (what counting needs).
+displayed_size = ChunkedCount(_displayed_size, add_pairs)
 
 
 def _shortened(text: str) -> tuple[str, list[_Span]]:

@@ -66,11 +66,17 @@ def tidy(text: str) -> str:
     return text
 
 
+_WORDS_WITH_SPACE = re.compile(r"\s*\S+\s*")
+
+
 def _units(text: str) -> list[str]:
     """Words with their trailing space; inside words of unspaced scripts, each character of
     those scripts on its own (other runs, like a name or a link, stay whole)."""
+    words: list[str] = _WORDS_WITH_SPACE.findall(text)
+    if text.isascii() or not _NO_SPACES.search(text):
+        return words
     units: list[str] = []
-    for word in re.findall(r"\s*\S+\s*", text):
+    for word in words:
         if word.isascii() or not _NO_SPACES.search(word) or _ATOMIC.match(word.lstrip()):
             units.append(word)
             continue

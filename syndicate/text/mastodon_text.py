@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 import regex
 
+from syndicate.text.chunked import ChunkedCount, add_ints, pieces
 from syndicate.text.graphemes import count_graphemes
 from syndicate.text.twitter_text import find_urls
 
@@ -78,7 +79,21 @@ def countable_text(text: str, url_length: int = 23) -> str:
 
 def mastodon_length(text: str, spoiler_text: str = "", url_length: int = 23) -> int:
     """The length Mastodon's status validator counts against max_characters."""
-    return count_graphemes(spoiler_text + countable_text(text, url_length))
+    counter = _length_in_pieces.get(url_length)
+    if counter is None:
+        counter = _length_in_pieces[url_length] = ChunkedCount(
+            lambda piece: count_graphemes(countable_text(piece, url_length)), add_ints)
+    if not spoiler_text:
+        return counter(text)
+    # The warning and the text's first piece are counted together: a cluster may span them.
+    head = pieces(text)[0]
+    rest = text[len(head):]
+    return count_graphemes(spoiler_text + countable_text(head, url_length)) + \
+        (counter(rest) if rest else 0)
+
+
+# Mastodon's length of texts in pieces, by the length a URL counts as.
+_length_in_pieces: dict[int, ChunkedCount[int]] = {}
 
 
 # --- a stored status back to the text that was posted (find_posted compares them) ---

@@ -18,6 +18,8 @@ import unicodedata
 from importlib import resources
 from typing import Any
 
+from syndicate.text.chunked import ChunkedCount, add_ints
+
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
 _LIGHT = re.compile(r"[\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
@@ -153,6 +155,24 @@ def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int, int]
     return tuple(spans)
 
 
+# A link with a scheme whose path holds only ASCII letters, digits and "/_-": the
+# extractor takes every letter and digit of such a path alike, so each is written as "a"
+# (the same length) and all the links of a blog share one cached answer per domain.
+_PLAIN_PATH = re.compile(r"https?://[^/]+/(?=[A-Za-z0-9/_-]*$)", re.IGNORECASE)
+_LETTERS_AND_DIGITS_AS_A = str.maketrans(dict.fromkeys(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "a"))
+
+
+def _plain_path_as_one(run: str) -> str:
+    """run, with the letters and digits of a plain path written as "a" (see above)."""
+    if "://" not in run:
+        return run
+    plain = _PLAIN_PATH.match(run)
+    if plain is None:
+        return run
+    return run[:plain.end()] + run[plain.end():].translate(_LETTERS_AND_DIGITS_AS_A)
+
+
 def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]:
     """(start, end) offsets of the URLs twitter-text 3.1.0 extracts from text (also those
     without a scheme unless without_protocol is False), in code points."""
@@ -172,7 +192,8 @@ def _find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int,
         # where at the start of the run it would take the run's first character.
         lead = text[start - 1] if start else ""
         found = tuple((a - len(lead), b - len(lead), c - len(lead))
-                      for a, b, c in _urls_in_run(lead + piece, without_protocol))
+                      for a, b, c in _urls_in_run(lead + _plain_path_as_one(piece),
+                                                  without_protocol))
         if not found:
             continue
         if piece.isascii() or not _ASTRAL.search(piece):
@@ -242,6 +263,10 @@ def _utf16_weight(text: str, urls: list[tuple[int, int, int]]) -> int:
 
 def weighted_length(text: str) -> int:
     """The length X counts against its 280 limit (twitter-text 3.1.0 parseTweet)."""
+    return _weighted_length_in_pieces(text)
+
+
+def _weighted_length(text: str) -> int:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     urls = _find_urls(text)
@@ -253,6 +278,16 @@ def weighted_length(text: str) -> int:
         total += _plain_weight(text[position:start]) + URL_WEIGHT
         position = skip
     return total + _plain_weight(text[position:])
+
+
+def _stays_itself_under_nfc(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
+# Only text NFC leaves as it is is counted in pieces: NFC may join a piece's first ASCII
+# letter with the mark after it (W and U+0301 are Ẃ), and a URL right after a letter
+# that is not ASCII is found otherwise at the start of a text than after a space.
+_weighted_length_in_pieces = ChunkedCount(_weighted_length, add_ints, _stays_itself_under_nfc)
 
 
 def is_valid_post(text: str, limit: int = 280) -> bool:
