@@ -27,7 +27,7 @@ from syndicate.text.twitter_text import _weighted_length, weighted_length
 SPLIT = st.tuples(
     st.sampled_from([". ", ", ", "; ", ": ", "! ", "? ", "… ", ") ", "\" ", "' ", "\n",
                      "\n\n", "\r\n", " \n", "\u0600\n", "\u200d\n", "🇵\n", "e\u0301. "]),
-    st.sampled_from(["W", "a", "1", "x", "h", "w", "Z", "9"]),
+    st.sampled_from(["W", "a", "1", "x", "h", "w", "Z", "9", "#", "#", "##"]),
     st.one_of(st.just(""), st.sampled_from(URLS), st.sampled_from(
         ["ttps://example.com/x", "ww.example.com", "xample.social", "@alice@ex.social",
          "\u0301", "\u200d👩", "🏻", ".com", "://x.y", "#tag", " ", "\ufe0f"])),
@@ -67,13 +67,16 @@ def test_the_counters_in_pieces_count_as_the_whole(text: str, spoiler: str) -> N
         assert bluesky_richtext.displayed_size(text) == bluesky_richtext._displayed_size(text)
 
 
-def test_a_split_falls_only_after_a_space_or_line_before_an_ascii_letter_or_digit() -> None:
-    text = "One. Two, three; 4 five\nsix.\n\nhttps://x.example/ #tag. 日本。Seven, (eight) nine"
+def test_a_split_falls_only_after_a_space_or_line_before_an_ascii_letter_digit_or_hash() -> None:
+    text = ("One. Two, three; 4 five\nsix.\n\nhttps://x.example/ #tag. 日本。Seven, (eight) "
+            "nine a#b\n#c #d")
     parts = chunked.pieces(text)
     assert parts == ["One. ", "Two, ", "three; ", "4 five\n", "six.\n\n",
-                     "https://x.example/ #tag. 日本。Seven, (eight) ", "nine"]
+                     "https://x.example/ ", "#tag. 日本。Seven, (eight) ", "nine a#b\n",
+                     "#c ", "#d"]
     for before, after in itertools.pairwise(parts):
-        assert before[-1] in " \n" and after[0].isascii() and after[0].isalnum()
+        assert before[-1] in " \n" and after[0].isascii() and (after[0].isalnum()
+                                                                 or after[0] == "#")
 
 
 def test_remembered_pieces_are_bounded() -> None:

@@ -6,11 +6,11 @@ counter here (X's weighted length, Mastodon's length, Bluesky's displayed length
 looks at what it counts within a run between spaces: a URL, a mention, an emoji sequence
 or a grapheme cluster never holds a space, and the character before a run matters only
 as "a space or the start of the text". So a text split after a space or a line break,
-where an ASCII letter or digit follows, counts as the sum of its pieces: nothing counted
-can start before the split and end after it (an ASCII letter or digit never joins the
-cluster before it, nor composes with it under NFC). The pieces are split after sentences,
-clauses and lines, so that the tries share all but the piece where the cut falls, and
-each piece's count is remembered.
+where an ASCII letter or digit or "#" follows, counts as the sum of its pieces: nothing
+counted can start before the split and end after it (those characters never join the
+cluster before them, nor compose with it under NFC). The pieces are split after
+sentences, clauses and lines and before hashtags, so that the tries share all but the
+piece where the cut falls, and each piece's count is remembered.
 
 tests/test_chunked_counts.py checks, on the hard texts the differential tests draw, that
 every counter gives the same count whole and in pieces; the oracles then judge the counts
@@ -26,14 +26,16 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 # Where a text may be split: after a line break, or after the space that follows a
-# sentence's or clause's punctuation, where an ASCII letter or digit comes next.
-SPLIT = re.compile(r"(?:(?<=[.!?,;:…)\"'] )|(?<=\n))(?=[A-Za-z0-9])")
+# sentence's or clause's punctuation, where an ASCII letter or digit comes next; and
+# before a hashtag's "#" after a space or line break.
+SPLIT = re.compile(r"(?:(?<=[.!?,;:…)\"'] )|(?<=\n))(?=[A-Za-z0-9])|(?<=[ \n])(?=#)")
 # The same pieces, found as runs (twice as fast as splitting with look-behinds, which
-# are tried at every position): characters up to a split, then the split's punctuation
-# and space, or its line break. tests/test_chunked_counts.py checks both agree.
-_STOPS = ".!?,;:…)\"'\n"
+# are tried at every position): a "#" that starts the piece, characters up to a split,
+# then the split's punctuation and space, or its line break. tests/test_chunked_counts.py
+# checks both agree.
+_OTHER = r"[^.!?,;:…)\"'\n#]*"
 _PIECE = re.compile(
-    rf"[^{_STOPS}]*(?:[.!?,;:…)\"'](?! [A-Za-z0-9])[^{_STOPS}]*|\n(?![A-Za-z0-9])[^{_STOPS}]*)*"
+    rf"#?{_OTHER}(?:(?:[.!?,;:…)\"'](?! [A-Za-z0-9])|\n(?![A-Za-z0-9#])|(?<![ \n])#){_OTHER})*"
     r"(?:[.!?,;:…)\"'] |\n)?")
 # Shorter texts are counted whole: splitting them saves nothing.
 SHORTEST = 96

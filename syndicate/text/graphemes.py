@@ -41,7 +41,7 @@ def is_simple(text: str) -> bool:
 def count_graphemes(text: str) -> int:
     """User-perceived characters (extended grapheme clusters, UAX #29)."""
     total = len(text) - text.count("\r\n")
-    if is_simple(text):
+    if text.isascii() or is_simple(text):  # an ASCII character is a cluster (CR LF one)
         return total
     # Only the runs that can form clusters need the full rules.
     for match in _COMPLEX_RUN.finditer(text):
