@@ -155,11 +155,10 @@ def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
 
 
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
-            full_text: str, full_count: int, sentence_room: float = SENTENCE_ROOM,
+            full_count: int, sentence_room: float = SENTENCE_ROOM,
             clause_room: float = 0.0) -> tuple[dict[str, Any], bool]:
     """The values to render: as much of each shrinkable field as the limit allows; and
-    whether they fit. full_text and full_count: the whole text, as the caller rendered
-    and measured it (its count per character guesses where the cut falls)."""
+    whether they fit. full_count: the whole text's count, as the caller measured it."""
     working = dict(context)
 
     def fits(values: Mapping[str, Any]) -> bool:
@@ -183,11 +182,15 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         if base > limit:
             continue  # even without this field it is too long: shrink the next one
         units = _units(original)
-        # Guess by characters, in proportion to how the platform counts the whole text (a
-        # URL is 23, a CJK character 2 on X): close enough that the search below most
-        # often measures twice (the guess fits, one more unit does not).
-        per_character = full_count / max(len(full_text), 1)
-        reach = max(limit - base - 1, 0) / max(per_character, 1e-9)
+        # Guess by characters, in proportion to how the platform counts the field (a CJK
+        # character is 2 on X), in the room the rest of the text and an ellipsis leave:
+        # close enough that the search below most often measures twice (the guess fits,
+        # one more unit does not). The whole text with the field, counted already, less
+        # the field alone, is the rest with the field's separators.
+        whole = count(tidy(render({**working, field: original}))) if field == "title" \
+            or tags else full_count
+        alone = count(original)
+        reach = max(limit - (whole - alone) - 1, 0) / max(alone / len(original), 1e-9)
         guess = bisect.bisect_right(list(itertools.accumulate(map(len, units))), reach)
         def length(n: int, field: str = field, units: list[str] = units) -> int:
             return count(tidy(render({**working, field: _join_units(units, n)})))
@@ -212,8 +215,7 @@ def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limi
     length = count(text)
     if length <= limit:
         return text, "", []
-    values, fits = _shrink(render, context, count, limit, text, length, sentence_room,
-                           clause_room)
+    values, fits = _shrink(render, context, count, limit, length, sentence_room, clause_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
