@@ -99,11 +99,19 @@ DOMAINS = st.sampled_from(["bench.example", "t.co", "example.com", "blog.example
 @PIECES
 @given(scheme=st.sampled_from(["https://", "http://", "HTTPS://", "ftp://"]), domain=DOMAINS,
        path=PATH_CHARACTERS, lead=st.sampled_from(["", " ", "\n", "(", "a"]),
+       after=st.sampled_from(["", " ", "\n\n#tag", ".", " and https://t.co/x1 ok"]),
        without_protocol=st.booleans())
-@example(scheme="https://", domain="t.co", path="a" * 41, lead="", without_protocol=True)
+@example(scheme="https://", domain="t.co", path="a" * 41, lead="", after="",
+         without_protocol=True)
 def test_a_plain_path_is_read_alike_whatever_its_letters_and_digits(
-        scheme: str, domain: str, path: str, lead: str, without_protocol: bool) -> None:
+        scheme: str, domain: str, path: str, lead: str, after: str,
+        without_protocol: bool) -> None:
     run = f"{scheme}{domain}/{path}"
-    assert twitter_text._urls_in_run(lead + twitter_text._plain_path_as_one(run),
+    assert twitter_text._urls_in_run(lead + chunked.plain_links_alike(run),
                                      without_protocol) == \
         twitter_text._urls_in_run.__wrapped__(lead + run, without_protocol)
+    text = lead + run + after
+    assert bluesky_richtext._displayed_size(text) == \
+        bluesky_richtext._displayed_size_with_links.__wrapped__(text)
+    assert weighted_length(text) == _weighted_length(text)
+    assert mastodon_length(text) == mastodon_whole(text)

@@ -18,7 +18,7 @@ from typing import Any
 import ada_url
 import regex
 
-from syndicate.text.chunked import ChunkedCount, add_pairs
+from syndicate.text.chunked import ChunkedCount, add_pairs, plain_links_alike
 from syndicate.text.graphemes import count_graphemes, count_utf8_bytes
 from syndicate.text.tlds import is_tld
 
@@ -268,7 +268,14 @@ def shortened_text(text: str) -> str:
 
 
 def _displayed_size(text: str) -> tuple[int, int]:
-    shown = _shortened(text)[0] if "://" in text else text
+    if "://" not in text:
+        return count_graphemes(text), count_utf8_bytes(text)
+    return _displayed_size_with_links(plain_links_alike(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _displayed_size_with_links(text: str) -> tuple[int, int]:
+    shown = _shortened(text)[0]
     return count_graphemes(shown), count_utf8_bytes(shown)
 
 

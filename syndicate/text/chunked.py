@@ -81,6 +81,28 @@ class ChunkedCount(Generic[T]):
         return total
 
 
+# A link with a scheme whose path holds only ASCII letters, digits and "/_-", standing
+# alone between spaces. What the URL extractors and Bluesky's short display make of such
+# a link depends on its scheme, its host and its path's length, never on which letter or
+# digit stands where (each path character is read alike, and the display only cuts the
+# path at a length); so each letter and digit of its path can be written as "a" and all
+# the links of a blog share one remembered answer per host and path length.
+_PLAIN_LINK = re.compile(r"(?<!\S)(https?://[^/\s]+/)([A-Za-z0-9/_-]*)(?!\S)", re.IGNORECASE)
+_LETTERS_AND_DIGITS_AS_A = str.maketrans(dict.fromkeys(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "a"))
+
+
+def _path_as_a(link: re.Match[str]) -> str:
+    return link.group(1) + link.group(2).translate(_LETTERS_AND_DIGITS_AS_A)
+
+
+def plain_links_alike(text: str) -> str:
+    """text with the letters and digits of each plain link's path written as "a"."""
+    if "://" not in text:
+        return text
+    return _PLAIN_LINK.sub(_path_as_a, text)
+
+
 def add_ints(a: int, b: int) -> int:
     return a + b
 

@@ -18,7 +18,7 @@ import unicodedata
 from importlib import resources
 from typing import Any
 
-from syndicate.text.chunked import ChunkedCount, add_ints
+from syndicate.text.chunked import ChunkedCount, add_ints, plain_links_alike
 
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
@@ -155,24 +155,6 @@ def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int, int]
     return tuple(spans)
 
 
-# A link with a scheme whose path holds only ASCII letters, digits and "/_-": the
-# extractor takes every letter and digit of such a path alike, so each is written as "a"
-# (the same length) and all the links of a blog share one cached answer per domain.
-_PLAIN_PATH = re.compile(r"https?://[^/]+/(?=[A-Za-z0-9/_-]*$)", re.IGNORECASE)
-_LETTERS_AND_DIGITS_AS_A = str.maketrans(dict.fromkeys(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "a"))
-
-
-def _plain_path_as_one(run: str) -> str:
-    """run, with the letters and digits of a plain path written as "a" (see above)."""
-    if "://" not in run:
-        return run
-    plain = _PLAIN_PATH.match(run)
-    if plain is None:
-        return run
-    return run[:plain.end()] + run[plain.end():].translate(_LETTERS_AND_DIGITS_AS_A)
-
-
 def find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int]]:
     """(start, end) offsets of the URLs twitter-text 3.1.0 extracts from text (also those
     without a scheme unless without_protocol is False), in code points."""
@@ -192,7 +174,7 @@ def _find_urls(text: str, without_protocol: bool = True) -> list[tuple[int, int,
         # where at the start of the run it would take the run's first character.
         lead = text[start - 1] if start else ""
         found = tuple((a - len(lead), b - len(lead), c - len(lead))
-                      for a, b, c in _urls_in_run(lead + _plain_path_as_one(piece),
+                      for a, b, c in _urls_in_run(lead + plain_links_alike(piece),
                                                   without_protocol))
         if not found:
             continue
