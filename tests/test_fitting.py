@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from syndicate.compose.articles import ArticleSource, hashtag
-from syndicate.compose.drafting import draft_for
+from syndicate.compose.drafting import collection_paused, draft_for, drafts_for
 from syndicate.compose.fast_templates import compile_simple
 from syndicate.compose.templates import DraftTemplates
 from syndicate.platforms import PLATFORM_CLASSES
@@ -211,3 +213,41 @@ def test_a_draft_that_only_fits_as_its_link_passes_check_with_a_warning(
     assert result.exit_code == 0, result.output
     assert "Warning: " in result.output
     assert "long.md: the Mastodon post did not fit: title left out" in result.output
+
+
+def test_drafting_leaves_no_reference_cycles_for_the_paused_collector() -> None:
+    # The build pauses Python's cycle collector while it drafts (collection_paused): that
+    # is only free if drafting makes no garbage that reference counting cannot free.
+    settings_ = settings_from_pelican(
+        {"PATH": "content", "SYNDICATE": {"platforms": {
+            name: {"thread": True} if name in ("mastodon", "bluesky", "x") else {}
+            for name in ("mastodon", "bluesky", "x", "threads", "linkedin", "discord")}}},
+        "test", environ={})
+    long_summary = " ".join(f"Sentence {n} walks https://example.org/{n} past @a@b.example, "
+                            "散歩 and 👩‍💻." for n in range(40))
+    sources = [
+        make_article("A walk", long_summary, ["walk", "日本", "city"]),
+        make_article("Short", "One line.", []),
+        replace(make_article("Own words", long_summary, ["x"]),
+                metadata={"mastodon": "{{ title }}: {{ summary }} {{ url }}"}),
+    ]
+    templates = DraftTemplates(None)
+    drafts_for(sources[0], settings_, templates)  # templates compiled, caches filled
+    gc.collect()
+    with collection_paused():
+        assert not gc.isenabled()
+        made = [draft for source in sources * 5
+                for draft in drafts_for(source, settings_, templates)]
+        assert gc.collect() == 0
+    assert gc.isenabled()
+    assert len(made) == 90 and any(len(draft.parts) > 1 for draft in made)
+
+
+def test_the_collector_stays_off_after_drafting_when_it_was_off() -> None:
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.compose.articles import syndicated_platforms
-from syndicate.compose.drafting import drafts_for
+from syndicate.compose.drafting import collection_paused, drafts_for
 from syndicate.compose.fingerprints import platform_inputs, reusable_drafts
 from syndicate.compose.manifest import (
     encode_article,
@@ -178,34 +178,40 @@ class BuildSession:
         since it was (links are resolved by now); keep only the source of the others."""
         if self.settings is None:
             return
-        for article in articles:
-            if not is_publishable(article):
-                continue
-            try:
-                source = article_source(article, self.settings, with_summary=False)
-                date = source.date.isoformat()
-                names = syndicated_platforms(source, self.settings.platforms)
-                if not names:
-                    continue
-                inputs = platform_inputs(source, names, self.settings, self.templates)
-                if self.is_done(source.key, inputs):
-                    # Its summary is made only if a preview asks for its drafts.
-                    self.articles.append(((date, source.key), _packed(encode_article(
-                        source.key, inputs, source, summary_html(article)))))
-                    self.done += 1
-                    continue
-                reused = reusable_drafts(source, self.settings, self.templates, self.previous)
-                if reused is None:
-                    source = replace(source, summary=summary_text(article))
-                    reused = [(draft.platform, encode_draft(draft.to_json()))
-                              for draft in drafts_for(source, self.settings, self.templates)]
-                self.drafts.extend(((date, source.key, platform), _packed(text))
-                                   for platform, text in reused)
-                self.articles.append(((date, source.key),
-                                      _packed(encode_article(source.key, inputs))))
-                self.drafted += 1
-            except SyndicateError as error:
-                self._error(error.line())
+        with collection_paused():
+            for article in articles:
+                self._add_article(article)
+
+    def _add_article(self, article: Any) -> None:
+        assert self.settings is not None
+        if not is_publishable(article):
+            return
+        try:
+            source = article_source(article, self.settings, with_summary=False)
+            date = source.date.isoformat()
+            names = syndicated_platforms(source, self.settings.platforms)
+            if not names:
+                return
+            inputs = platform_inputs(source, names, self.settings, self.templates)
+            if self.is_done(source.key, inputs):
+                # Its summary is made only if a preview asks for its drafts.
+                self.articles.append(((date, source.key), _packed(encode_article(
+                    source.key, inputs, source, summary_html(article)))))
+                self.done += 1
+                return
+            reused = reusable_drafts(source, self.settings, self.templates, self.previous)
+            if reused is None:
+                source = replace(source, summary=summary_text(article))
+                reused = [(draft.platform, encode_draft(draft.to_json()))
+                          for draft in drafts_for(source, self.settings, self.templates,
+                                                  inputs)]
+            self.drafts.extend(((date, source.key, platform), _packed(text))
+                               for platform, text in reused)
+            self.articles.append(((date, source.key),
+                                  _packed(encode_article(source.key, inputs))))
+            self.drafted += 1
+        except SyndicateError as error:
+            self._error(error.line())
 
     def is_done(self, key: str, inputs: Mapping[str, str]) -> bool:
         """Whether the article needs no drafts: done on every platform it goes to (posted,

@@ -95,6 +95,9 @@ class DraftTemplates:
             lstrip_blocks=True,
         )
         self._cache: dict[str, DraftTemplate] = {}
+        # An article's own templates, by text and place: its drafts, fingerprints and
+        # the build's checks each ask for them, and compiling one takes a millisecond.
+        self._from_metadata: dict[tuple[str, str], DraftTemplate] = {}
 
     def for_platform(self, platform: str, override: str | None = None) -> DraftTemplate:
         name = override or f"{platform}.txt.j2"
@@ -129,12 +132,19 @@ class DraftTemplates:
                             "['template']")
 
     def from_metadata(self, text: str, where: str) -> DraftTemplate:
+        known = self._from_metadata.get((text, where))
+        if known is not None:
+            return known
         try:
             template = self.environment.from_string(text)
         except jinja2.TemplateSyntaxError as error:
             raise ContentError(where, f"template syntax error: {error.message}",
                                "fix the {{ }} or {% %} in that metadata") from None
-        return DraftTemplate(template, compile_simple(self.environment, text), where, text)
+        if len(self._from_metadata) >= 64:  # the last few articles' are what is asked for
+            self._from_metadata.clear()
+        made = self._from_metadata[text, where] = DraftTemplate(
+            template, compile_simple(self.environment, text), where, text)
+        return made
 
 
 def template_for(article: ArticleSource, platform: Platform, templates: DraftTemplates

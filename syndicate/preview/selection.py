@@ -30,12 +30,13 @@ if TYPE_CHECKING:
 def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
     """The drafts of articles the build kept only the sources of (done everywhere), made
     now as the build makes them."""
-    from syndicate.compose.drafting import drafts_for
+    from syndicate.compose.drafting import collection_paused, drafts_for
     from syndicate.compose.templates import DraftTemplates
 
     templates = DraftTemplates(settings.templates_path)
-    return [draft for article in done
-            for draft in drafts_for(article.article(), settings, templates)]
+    with collection_paused():
+        return [draft for article in done
+                for draft in drafts_for(article.article(), settings, templates)]
 
 
 def pending_or_changed(drafts: list[Draft], ledger: Ledger) -> list[Draft]:

@@ -8,7 +8,6 @@ holds the official vectors. Pure functions: no network, so mentions need their D
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,7 +17,7 @@ from typing import Any
 import ada_url
 import regex
 
-from syndicate.text.chunked import ChunkedCount, add_pairs, plain_links_alike
+from syndicate.text.chunked import ChunkedCount, add_pairs, plain_links_alike, remembered
 from syndicate.text.graphemes import count_graphemes, count_utf8_bytes
 from syndicate.text.tlds import is_tld
 
@@ -273,7 +272,7 @@ def _displayed_size(text: str) -> tuple[int, int]:
     return _displayed_size_with_links(plain_links_alike(text))
 
 
-@functools.lru_cache(maxsize=4096)
+@remembered
 def _displayed_size_with_links(text: str) -> tuple[int, int]:
     shown = _shortened(text)[0]
     return count_graphemes(shown), count_utf8_bytes(shown)
@@ -321,7 +320,7 @@ def _href(url: str) -> str | None:
             return None
 
 
-@functools.lru_cache(maxsize=1024)  # fitting measures the same article link many times
+@remembered  # fitting measures the same article link many times
 def to_short_url(url: str) -> str:
     """The social app's link text: host plus the first 13 characters of a long path, "...".
 

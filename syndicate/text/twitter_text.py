@@ -18,7 +18,7 @@ import unicodedata
 from importlib import resources
 from typing import Any
 
-from syndicate.text.chunked import ChunkedCount, add_ints, plain_links_alike
+from syndicate.text.chunked import ChunkedCount, add_ints, plain_links_alike, remembered
 
 URL_WEIGHT = 23
 # Code points inside these ranges weigh 1 (twitter-text v3 config); outside, 2.
@@ -113,7 +113,7 @@ def _from_utf16(units: str) -> str:
     return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-@functools.lru_cache(maxsize=4096)
+@remembered
 def _urls_in_run(run: str, without_protocol: bool) -> tuple[tuple[int, int, int], ...]:
     """extractUrlsWithIndices on a run of text without spaces: (start, end, start plus the
     length of the entity's url) in UTF-16 code units. parseTweet skips the url's length,
