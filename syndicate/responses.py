@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nh3
-
 from syndicate.files import read_json_file, write_atomically
 
 ALLOWED_TAGS = {"p", "br", "a", "span", "strong", "em", "b", "i", "code", "pre",
@@ -33,6 +31,8 @@ KINDS = ("replies", "reposts", "likes")
 
 def clean_html(html: str) -> str:
     """Reply HTML reduced to the allow-list: safe to put in a page as it is."""
+    import nh3  # 1.5 MiB: only a blog with replies to show pays for it in its build
+
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https"}, url_relative="deny",
                      link_rel="nofollow ugc noopener")

@@ -41,8 +41,10 @@ _PIECE = re.compile(
     r"(?:[.!?,;:…)\"'] |\n)?")
 # Shorter texts are counted whole: splitting them saves nothing.
 SHORTEST = 96
-# How many pieces are remembered before the memory is cleared (a few MiB at most).
-MAX_PIECES = 50_000
+# How many pieces are remembered before the memory is cleared: the tries of one draft
+# share pieces, other articles' drafts hardly ever do (their hashtags, which are few), and
+# a build drafting thousands of articles must not hold all of their text.
+MAX_PIECES = 2_000
 
 
 def pieces(text: str) -> list[str]:
@@ -84,13 +86,13 @@ class ChunkedCount(Generic[T]):
         return total
 
 
-# A link with a scheme whose path holds only ASCII letters, digits and "/_-", standing
-# alone between spaces. What the URL extractors and Bluesky's short display make of such
-# a link depends on its scheme, its host and its path's length, never on which letter or
-# digit stands where (each path character is read alike, and the display only cuts the
-# path at a length); so each letter and digit of its path can be written as "a" and all
-# the links of a blog share one remembered answer per host and path length.
-_PLAIN_LINK = re.compile(r"(?<!\S)(https?://[^/\s]+/)([A-Za-z0-9/_-]*)(?!\S)", re.IGNORECASE)
+# The letters and digits that start a link's path (up to its first character other than
+# a letter, a digit or "/_-"). What the URL extractors and Bluesky's short display make of
+# a link depends on its scheme, its host, the classes of its path's characters and the
+# path's length, never on which letter or digit stands where (each pattern reads them
+# alike, and the display only cuts the path at a length); so each can be written as "a",
+# and all the links of a blog share one remembered answer per host and path shape.
+_PLAIN_LINK = re.compile(r"(https?://[^/\s]+/)([A-Za-z0-9/_-]+)", re.IGNORECASE)
 _LETTERS_AND_DIGITS_AS_A = str.maketrans(dict.fromkeys(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "a"))
 
@@ -100,7 +102,7 @@ def _path_as_a(link: re.Match[str]) -> str:
 
 
 def plain_links_alike(text: str) -> str:
-    """text with the letters and digits of each plain link's path written as "a"."""
+    """text with the letters and digits that start each link's path written as "a"."""
     if "://" not in text:
         return text
     return _PLAIN_LINK.sub(_path_as_a, text)
@@ -111,7 +113,7 @@ _REMEMBERING: list[Any] = []  # what forget() clears: dicts, and functools cache
 
 def remembered(function: F) -> F:
     """A functools.lru_cache of function that forget() clears."""
-    cached = functools.lru_cache(maxsize=4096)(function)
+    cached = functools.lru_cache(maxsize=1024)(function)
     _REMEMBERING.append(cached)
     return cast(F, cached)
 
