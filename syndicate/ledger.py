@@ -156,6 +156,10 @@ class Ledger:
         """Whether the ledger has an entry for this article."""
         return key in self.articles
 
+    def knows_others_than(self, keys: Collection[str]) -> bool:
+        """Whether the ledger has entries of articles other than these (moved, or gone)."""
+        return any(key not in keys for key in self.articles)
+
     def state(self, key: str, platform: str) -> State | None:
         entry = self.entry(key, platform)
         return entry["state"] if entry else None

@@ -76,8 +76,8 @@ class BuildSession:
         self.settings: Settings | None = None
         self.ledger: Ledger | None = None
         self.responses: Responses | None = None
-        # Article URL → the addresses of its copies, for the Atom feeds.
-        self.copies: dict[str, list[str]] = {}
+        # Each article with copies, and their addresses, for the Atom feeds.
+        self.copied: list[tuple[Any, list[str]]] = []
         self.previous: dict[str, str] = {}
         self.previous_articles = ""  # their lines_digest
         self.previous_siteurl: str | None = None
@@ -107,25 +107,26 @@ class BuildSession:
         """Give each article its "Also on" links from the ledger (for the theme), and
         append them and the responses to its content when the theme does not show them."""
         articles = list(articles)
-        if self.ledger and self.settings:
-            # A moved source file is the same article (in memory: `post` saves it).
-            # Only an article the ledger does not know can be a moved one: Pelican makes
-            # each article's URL from its settings, so the others skip that work.
+        keys = [article_key(article) for article in articles]
+        if self.ledger and self.settings and self.ledger.knows_others_than(set(keys)):
+            # A moved source file is the same article (in memory: `post` saves it): an
+            # entry no article of this build claims may be one's. Only an article the
+            # ledger does not know can be a moved one: Pelican makes each article's URL
+            # from its settings, so the others skip that work.
             siteurl, ledger = self.settings.siteurl, self.ledger
             self.ledger.follow_moves(
                 (key, "" if ledger.knows(key) else absolute_url(siteurl, a.url))
-                for a in articles for key in (article_key(a),))
+                for a, key in zip(articles, keys, strict=True))
         local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
-        for article in articles:
-            links = self.ledger.links(article_key(article), local) if self.ledger else []
+        for article, key in zip(articles, keys, strict=True):
+            links = self.ledger.links(key, local) if self.ledger else []
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
-            if links and self.settings:
-                self.copies[absolute_url(self.settings.siteurl, article.url)] = \
-                    [url for _, url in links]
+            if links:
+                self.copied.append((article, [url for _, url in links]))
             # Replies, reposts and likes from `syndicate backfeed`, cleaned (for the theme).
-            found = self.responses.for_article(article_key(article)) if self.responses \
+            found = self.responses.for_article(key) if self.responses \
                 else {}
             article.responses = found if any(found.values()) else None
         self.append_to_articles(articles)
@@ -276,8 +277,14 @@ class BuildSession:
             write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
         if page and write_page and self.settings and self.ledger is not None:
             write_page(page, self.settings, self.ledger, list(texts()))
-        if self.copies:
+        if self.copied and self.settings:
             add_copies_to_feeds(output, self.copies)
+
+    def copies(self) -> dict[str, list[str]]:
+        """Article URL → the addresses of its copies (Pelican makes each URL: only a blog
+        with Atom feeds asks)."""
+        siteurl = self.settings.siteurl if self.settings else ""
+        return {absolute_url(siteurl, article.url): urls for article, urls in self.copied}
 
 
 

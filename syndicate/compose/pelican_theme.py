@@ -5,7 +5,7 @@ not show them), and rel="syndication" links in the Atom feeds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,12 +75,15 @@ def append_to_content(article: Any, html: str) -> None:
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def add_copies_to_feeds(output: Path, copies: Mapping[str, list[str]]) -> None:
+def add_copies_to_feeds(output: Path, copies_of: Callable[[], Mapping[str, list[str]]]
+                        ) -> None:
     """Give each Atom feed entry of a syndicated article a rel="syndication" link to each
-    copy (RSS has no such link: its feeds are left as they are)."""
+    copy (RSS has no such link: its feeds are left as they are). copies_of() gives each
+    article URL's copies; it is asked only when there is an Atom feed."""
     from xml.etree import ElementTree
 
     ElementTree.register_namespace("", ATOM)
+    copies: Mapping[str, list[str]] | None = None
     for path in output.rglob("*.xml"):
         try:
             tree = ElementTree.parse(path)
@@ -89,6 +92,8 @@ def add_copies_to_feeds(output: Path, copies: Mapping[str, list[str]]) -> None:
         root = tree.getroot()
         if root.tag != f"{{{ATOM}}}feed":
             continue
+        if copies is None:
+            copies = copies_of()
         changed = False
         for entry in root.iter(f"{{{ATOM}}}entry"):
             links = entry.findall(f"{{{ATOM}}}link")
