@@ -173,6 +173,12 @@ def test_an_article_is_the_same_article_wherever_its_file_goes(tmp_path: Path) -
     assert rows["2026/a.md"]["moved_from"] == "a.md"
     assert rows["b.md"]["state"] == rows["walk-c"]["state"] == "posted"
     assert rows["2026/d.md"]["state"] == "new"
+    # The preview follows the move too: the moved article is not new (b.md and walk-c are
+    # shown, their links changed since they were posted).
+    preview = run(site, "preview", "--format", "json")
+    assert preview.exit_code == 0, preview.output
+    assert {draft["article"] for draft in json.loads(preview.output)} == \
+        {"2026/d.md", "b.md", "walk-c"}
     result = run(site, "post")
     assert result.exit_code == 0, result.output
     assert "Moved a.md → 2026/a.md" in result.output

@@ -291,17 +291,36 @@ def done_articles(path: Path) -> list[DoneArticle]:
     return done
 
 
+# An article's key at the start of its line, and of each of its drafts' lines.
+_LINE_ARTICLE = re.compile(r'^\{"(?:key|article)": ("(?:[^"\\]|\\.)*")')
+
+
+def article_keys(path: Path) -> set[str] | None:
+    """The keys of the manifest's articles, read off the starts of their lines (no line
+    decoded whole: a done article's holds its HTML); None when the manifest is not laid
+    out as write_manifest lays it out, or cannot be read."""
+    keys = set()
+    try:
+        with path.open(encoding="utf-8") as lines:
+            if not next(lines, "").endswith('"drafts": [\n'):
+                return None
+            for line in lines:
+                key = _LINE_ARTICLE.match(line)
+                if key is not None:
+                    keys.add(str(json.loads(key.group(1))))
+    except (OSError, ValueError):
+        return None
+    return keys
+
+
 def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None = None
                  ) -> list[tuple[str, str]]:
     """Articles whose source file moved keep their ledger entries (in memory; `post` and
     `init` save it). (old key, new key) per move."""
     if manifest is None:
-        keys = {article for article, _, _ in draft_lines(settings.manifest_path)[1]}
-        known = ledger.articles.keys()
-        if keys <= known:
-            return []  # no article the ledger lacks (done articles are in the ledger)
-        keys |= {article.key for article in done_articles(settings.manifest_path)}
-        if known <= keys:
-            return []  # no entry without its article
+        keys = article_keys(settings.manifest_path)
+        if keys is not None and (all(ledger.knows(key) for key in keys)
+                                 or not ledger.knows_others_than(keys)):
+            return []  # no article the ledger lacks, or no entry without its article
         manifest = load_manifest(settings.manifest_path)
     return ledger.follow_moves(manifest.article_urls())
