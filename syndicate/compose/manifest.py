@@ -317,6 +317,8 @@ def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None =
                  ) -> list[tuple[str, str]]:
     """Articles whose source file moved keep their ledger entries (in memory; `post` and
     `init` save it). (old key, new key) per move."""
+    if not ledger.articles:
+        return []  # nothing posted yet: nothing to carry over
     if manifest is None:
         keys = article_keys(settings.manifest_path)
         if keys is not None and (all(ledger.knows(key) for key in keys)
