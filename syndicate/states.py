@@ -35,7 +35,8 @@ def draft_order(draft: Draft) -> tuple[str, str, str]:
 
 def edited_since_posted(ledger: Ledger, draft: Draft) -> bool:
     """Whether draft was posted and its text has changed since."""
-    return ledger.posted_hash(draft.article, draft.platform) not in (None, draft.text_hash)
+    posted = ledger.posted_hash(draft.article, draft.platform)
+    return posted is not None and posted != draft.text_hash  # the hash only when posted
 
 
 def draft_state(ledger: Ledger, draft: Draft) -> DraftState:
