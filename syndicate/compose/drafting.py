@@ -11,6 +11,7 @@ import functools
 import gc
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -198,13 +199,30 @@ def _thread(render: Any, context: dict[str, Any], measure: Any, room: int
     return parts, notes
 
 
+@dataclass(frozen=True)
+class ArticleShare:
+    """What every platform's draft of one article is made with: made once per article."""
+
+    context: dict[str, Any]  # the template variables (article_context)
+    digest: str  # article_digest
+    date: str
+    checks: list[dict[str, str]]  # card_checks: a stat, maybe a look at the image file
+    card: dict[str, str]
+
+    @classmethod
+    def of(cls, article: ArticleSource, settings: Settings) -> ArticleShare:
+        return cls(article_context(article, settings), article_digest(article, settings),
+                   article.date.isoformat(), card_checks(article, settings),
+                   card_for(article))
+
+
 def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
-              templates: DraftTemplates, shared: dict[str, Any] | None = None,
-              digest: str | None = None) -> Draft:
-    """Render and fit one article for one platform (shared: its article_context, digest:
-    its article_digest, when the caller has them)."""
+              templates: DraftTemplates, share: ArticleShare | None = None) -> Draft:
+    """Render and fit one article for one platform (share: what its drafts share, when
+    the caller has it)."""
+    share = share or ArticleShare.of(article, settings)
     template, where, override = template_for(article, platform, templates)
-    context = {**(shared or article_context(article, settings)), "platform": platform.name}
+    context = {**share.context, "platform": platform.name}
     refused = _refused_pattern(getattr(platform, "refused_characters", frozenset()))
     removed: list[str] = []
     if refused is not None and any(refused.search(value) for value in context.values()
@@ -281,7 +299,7 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         article=article.key,
         url=article.url,
         title=article.title,
-        date=context["date"].isoformat(),
+        date=share.date,
         lang=article.lang,
         platform=platform.name,
         limit=platform.limit,
@@ -289,11 +307,10 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         problems=problems,
         warnings=warnings,
         shortened=notes,
-        checks=card_checks(article, settings),
-        card=card_for(article),
+        checks=[dict(check) for check in share.checks],
+        card=dict(share.card),
         extras=extras,
-        fingerprint=fingerprint(digest or article_digest(article, settings), platform,
-                                template.source),
+        fingerprint=fingerprint(share.digest, platform, template.source),
     )
 
 
@@ -319,9 +336,8 @@ def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTempl
     """One draft per platform the article goes to (none when it opts out); inputs: its
     platform_inputs, when the caller has them."""
     names = syndicated_platforms(article, settings.platforms)
-    shared = article_context(article, settings)
-    digest = article_digest(article, settings)
-    drafts = [draft_for(article, settings.platforms[name], settings, templates, shared, digest)
+    share = ArticleShare.of(article, settings)
+    drafts = [draft_for(article, settings.platforms[name], settings, templates, share)
               for name in names]
     if inputs is None:
         inputs = platform_inputs(article, names, settings, templates)
