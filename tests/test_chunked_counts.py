@@ -102,9 +102,18 @@ DOMAINS = st.sampled_from(["bench.example", "t.co", "example.com", "blog.example
        path=PATH_CHARACTERS, lead=st.sampled_from(["", " ", "\n", "(", "a", "[word](", "x "]),
        after=st.sampled_from(["", " ", "\n\n#tag", ".", " and https://t.co/x1 ok", ")", ").",
                               "](x)", ".html", "?q=1&b=Z9", "#frag", "(x)", "/(a)", "…", "é",
-                              "%20b", "..", "/./a", "\u0301", ".com", "@x.co"]),
+                              "%20b", "..", "/./a", "\u0301", ".com", "@x.co", "://x.co/a",
+                              ".ru", ". Next", ":8080/x", "/https://t.co/a"]),
        without_protocol=st.booleans())
 @example(scheme="https://", domain="t.co", path="a" * 41, lead="", after="",
+         without_protocol=True)
+# Found by the fuzz: a "host" running on to the next "/", whose "path" is the scheme of
+# the next link; a path going on into a domain.
+@example(scheme="https://", domain="a.b#⃣x&[y", path="http", lead="",
+         after="://例え.jp/x", without_protocol=True)
+@example(scheme="https://", domain="example.com#tag!@alice@example.social", path="https",
+         lead="", after="://example.com/a%20b", without_protocol=False)
+@example(scheme="http://", domain="bad", path="xn--p1ai", lead="", after=".ru",
          without_protocol=True)
 def test_a_plain_path_is_read_alike_whatever_its_letters_and_digits(
         scheme: str, domain: str, path: str, lead: str, after: str,

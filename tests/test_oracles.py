@@ -172,6 +172,10 @@ COUNTING = settings(max_examples=EXAMPLES, deadline=None,
 @example(text=" \u0301example.com")  # the space, not the mark, comes before the URL
 # A URL without a scheme holding two domains: parseTweet skips only its url's length.
 @example(text="example.comwalk👨\u200d👩\u200d👧\u200d👦example.com/")
+# A link whose path goes on into another link's scheme (a remembered answer for a link
+# must not be shared with one whose path reads differently).
+@example(text="https://example.com#tag!@alice@example.social/https://example.com/a%20b #x")
+@example(text="#日本https://a.b#⃣স্ত্রী&[뷁🐦/http://例え.jp/ก̸")
 def test_x_weighted_length_and_validity_agree_with_twitter_text(
         oracles: Oracles, text: str) -> None:
     reference = oracles.measure([text])[0]["x"]
@@ -206,6 +210,8 @@ def test_bluesky_graphemes_bytes_and_facets_agree_with_atproto_api(
 # A username's letters fold as JavaScript's /iu does: İ is not i, the Kelvin sign is k.
 @example(text="@İ@ि")
 @example(text="@\u212a@ि and @\u017fam@ex.com")
+@example(text="https://example.com#tag!@alice@example.social/https://example.com/a%20b #x")
+@example(text="#日本https://a.b#⃣স্ত্রী&[뷁🐦/http://例え.jp/ก̸")
 def test_mastodon_length_agrees_with_mastodons_rule(oracles: Oracles, text: str) -> None:
     assert mastodon_length(text) == oracles.measure([text])[0]["mastodon"]
 

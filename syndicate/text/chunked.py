@@ -86,13 +86,18 @@ class ChunkedCount(Generic[T]):
         return total
 
 
-# The letters and digits that start a link's path (up to its first character other than
-# a letter, a digit or "/_-"). What the URL extractors and Bluesky's short display make of
-# a link depends on its scheme, its host, the classes of its path's characters and the
-# path's length, never on which letter or digit stands where (each pattern reads them
-# alike, and the display only cuts the path at a length); so each can be written as "a",
-# and all the links of a blog share one remembered answer per host and path shape.
-_PLAIN_LINK = re.compile(r"(https?://[^/\s]+/)([A-Za-z0-9/_-]+)", re.IGNORECASE)
+# A link's path that is letters, digits and "/_-" only, after an ASCII host, ending the
+# link (a space, the end, a closing bracket or quote, punctuation, or a full stop that
+# ends a sentence). What the URL extractors and Bluesky's short display make of such a
+# link depends on its scheme, its host and its path's length, never on which letter or
+# digit stands where (each pattern reads them alike, and the display only cuts the path
+# at a length); so each can be written as "a", and all the links of a blog share one
+# remembered answer per host and path length. Not where the path goes on into what a
+# pattern reads by its letters: a scheme ("http:"), a domain ("xn--p1ai.ru"), a host
+# made of anything up to the next "/" (the fuzz found both).
+_PLAIN_LINK = re.compile(
+    r"(https?://[A-Za-z0-9.-]+(?::[0-9]+)?/)([A-Za-z0-9/_-]+)"
+    r"(?=$|[\s)\]>\"',;!?]|\.(?:$|\s))", re.IGNORECASE)
 _LETTERS_AND_DIGITS_AS_A = str.maketrans(dict.fromkeys(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "a"))
 
