@@ -107,7 +107,7 @@ def _path_as_a(link: re.Match[str]) -> str:
 
 
 def plain_links_alike(text: str) -> str:
-    """text with the letters and digits that start each link's path written as "a"."""
+    """text with the letters and digits of each plain link path (above) written as "a"."""
     if "://" not in text:
         return text
     return _PLAIN_LINK.sub(_path_as_a, text)
