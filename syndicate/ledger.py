@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,10 +156,6 @@ class Ledger:
         """Whether the ledger has an entry for this article."""
         return key in self.articles
 
-    def knows_others_than(self, keys: Collection[str]) -> bool:
-        """Whether the ledger has entries of articles other than these (moved, or gone)."""
-        return any(key not in keys for key in self.articles)
-
     def state(self, key: str, platform: str) -> State | None:
         entry = self.entry(key, platform)
         return entry["state"] if entry else None
@@ -185,26 +181,28 @@ class Ledger:
                 links.append((platform, url))
         return links
 
-    def follow_moves(self, articles: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    def follow_moves(self, keys: Collection[str], url_of: Callable[[str], str]
+                     ) -> list[tuple[str, str]]:
         """Carry each entry over to its article's new key, when the article moved.
 
-        articles: (key, URL) of every article the site has now. An article whose key the
-        ledger does not know, but whose URL path an entry no current article claims has,
-        is that entry's article: its source file moved (same URL). The entry is renamed
-        in memory (`save` writes it), remembering where it came from. A new URL for the
-        same source file, or the same `Syndicate_Key`, keeps its key and needs nothing.
-        Returns (old key, new key) for each move.
+        keys: every article the site has now; url_of(key): its URL. An article whose key
+        the ledger does not know, but whose URL path an entry no current article claims
+        has, is that entry's article: its source file moved (same URL). The entry is
+        renamed in memory (`save` writes it), remembering where it came from. A new URL
+        for the same source file, or the same `Syndicate_Key`, keeps its key and needs
+        nothing. url_of is asked only when a move is possible (an entry without its
+        article, and an article without its entry): making URLs costs the build and the
+        previews. Returns (old key, new key) for each move.
         """
-        current = dict(articles)
+        current = keys if isinstance(keys, (set, frozenset, dict)) else set(keys)
         orphans: dict[str, str] = {}
         for key, article in self.articles.items():
             if key not in current and article.get("url"):
                 orphans.setdefault(url_path(str(article.get("url", ""))), key)
+        unknown = [key for key in keys if key not in self.articles] if orphans else []
         moves = []
-        for key, url in current.items():
-            if key in self.articles:
-                continue
-            old = orphans.pop(url_path(url), None)
+        for key in unknown:
+            old = orphans.pop(url_path(url_of(key)), None)
             if old is None:
                 continue
             with self.lock:

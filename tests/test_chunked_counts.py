@@ -128,3 +128,18 @@ def test_a_plain_path_is_read_alike_whatever_its_letters_and_digits(
         assert twitter_text._find_urls(text, without_protocol) == found
         assert (_weighted_length(text), mastodon_whole(text)) == (x, mastodon)
     assert bluesky_richtext._displayed_size_with_links.__wrapped__(text) == shown
+
+
+def test_a_huge_hostile_text_is_counted_in_pieces_as_whole() -> None:
+    # What an attacker's article might hold to make the splitting or the link patterns
+    # backtrack: links whose path runs into a scheme, hosts without a path, splits and
+    # hashtags by the thousand. The patterns scan each stretch once (a catastrophic one
+    # would not finish); the counts still equal the whole-text counts.
+    unit = ("https://a.b/" + "x9" * 40 + "://c.d " + "http://" + "h" * 60 + " (https://e.f/g) "
+            "Walk. X, y\n#t #u ##v https://t.co/" + "a" * 45 + ". ")
+    text = unit * 1500  # about 400 KB
+    chunked.forget()
+    assert len(chunked.pieces(text)) > 10_000
+    assert weighted_length(text) == _weighted_length(text)
+    assert mastodon_length(text) == mastodon_whole(text)
+    assert bluesky_richtext.displayed_size(text) == bluesky_richtext._displayed_size(text)

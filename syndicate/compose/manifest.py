@@ -319,10 +319,17 @@ def follow_moves(ledger: Ledger, settings: Settings, manifest: Manifest | None =
     `init` save it). (old key, new key) per move."""
     if not ledger.articles:
         return []  # nothing posted yet: nothing to carry over
-    if manifest is None:
-        keys = article_keys(settings.manifest_path)
-        if keys is not None and (all(ledger.knows(key) for key in keys)
-                                 or not ledger.knows_others_than(keys)):
-            return []  # no article the ledger lacks, or no entry without its article
-        manifest = load_manifest(settings.manifest_path)
-    return ledger.follow_moves(manifest.article_urls())
+    keys = article_keys(settings.manifest_path) if manifest is None else None
+    if keys is None:
+        manifest = manifest or load_manifest(settings.manifest_path)
+        urls = dict(manifest.article_urls())
+        return ledger.follow_moves(urls, urls.__getitem__)
+    known: dict[str, str] = {}
+
+    def url_of(key: str) -> str:
+        # The manifest decoded whole (its done articles' HTML too) only if a move may be.
+        if not known:
+            known.update(load_manifest(settings.manifest_path).article_urls())
+        return known.get(key, "")
+
+    return ledger.follow_moves(keys, url_of)

@@ -109,15 +109,12 @@ class BuildSession:
         append them and the responses to its content when the theme does not show them."""
         articles = list(articles)
         keys = [article_key(article) for article in articles]
-        if self.ledger and self.settings and self.ledger.knows_others_than(set(keys)):
-            # A moved source file is the same article (in memory: `post` saves it): an
-            # entry no article of this build claims may be one's. Only an article the
-            # ledger does not know can be a moved one: Pelican makes each article's URL
-            # from its settings, so the others skip that work.
-            siteurl, ledger = self.settings.siteurl, self.ledger
-            self.ledger.follow_moves(
-                (key, "" if ledger.knows(key) else absolute_url(siteurl, a.url))
-                for a, key in zip(articles, keys, strict=True))
+        if self.ledger and self.settings:
+            # A moved source file is the same article (in memory: `post` saves it).
+            # Pelican makes each article's URL from its settings: only asked for when a
+            # move is possible, and only of articles the ledger does not know.
+            siteurl, by_key = self.settings.siteurl, dict(zip(keys, articles, strict=True))
+            self.ledger.follow_moves(by_key, lambda key: absolute_url(siteurl, by_key[key].url))
         local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
         for article, key in zip(articles, keys, strict=True):
             links = self.ledger.links(key, local) if self.ledger else []

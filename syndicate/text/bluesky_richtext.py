@@ -261,11 +261,6 @@ def shorten_links(
     return display, _facets_for(_to_segments(display, moved), dids)
 
 
-def shortened_text(text: str) -> str:
-    """shorten_links' display text alone (what counting needs: no facets made)."""
-    return _shortened(text)[0]
-
-
 def _displayed_size(text: str) -> tuple[int, int]:
     if "://" not in text:
         return count_graphemes(text), count_utf8_bytes(text)

@@ -186,10 +186,11 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         # character is 2 on X), in the room the rest of the text and an ellipsis leave:
         # close enough that the search below most often measures twice (the guess fits,
         # one more unit does not). The whole text with the field, counted already, less
-        # the field alone, is the rest with the field's separators.
+        # the field alone, is the rest with the field's separators. The count of no text
+        # is what every count holds besides its text (Mastodon counts the content warning).
         whole = count(tidy(render({**working, field: original}))) if field == "title" \
             or tags else full_count
-        alone = count(original)
+        alone = count(original) - count("")
         reach = max(limit - (whole - alone) - 1, 0) / max(alone / len(original), 1e-9)
         guess = bisect.bisect_right(list(itertools.accumulate(map(len, units))), reach)
         def length(n: int, field: str = field, units: list[str] = units) -> int:
