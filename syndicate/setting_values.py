@@ -110,6 +110,13 @@ def flag(value: Any) -> bool:
     return bool(value)
 
 
+def boolean(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(where, f"SYNDICATE {key} is {value!r}", f"set {key} to True or "
+                            "False")
+    return value
+
+
 def choice(value: Any, choices: tuple[str, ...], where: str, key: str) -> str:
     if value not in choices:
         raise SettingsError(where, f"SYNDICATE {key} is {value!r}",

@@ -22,6 +22,7 @@ from syndicate.setting_values import (
     ENV_PREFIX,
     allowance,
     append_to_content_choice,
+    boolean,
     choice,
     hashtag_map,
     live_check,
@@ -69,6 +70,9 @@ DEFAULTS: Mapping[str, Any] = {
     # Append the "Also on" links and the responses to each article's content, so any
     # theme shows them: "auto" unless the theme's templates render them already.
     "append_to_content": "auto",
+    # Make the drafts in a second process while Pelican writes the site, on Linux with
+    # more than one CPU (elsewhere in Pelican's own process, as with False).
+    "parallel_drafting": True,
 }
 
 
@@ -105,6 +109,7 @@ class Settings:
     # The feeds the site publishes, as absolute URLs (for check_live "feed").
     feed_urls: tuple[str, ...] = ()
     append_to_content: bool | str = "auto"  # True, False or "auto"
+    parallel_drafting: bool = True
     platforms: dict[str, Platform] = field(default_factory=dict)
 
 
@@ -226,6 +231,7 @@ def settings_from_pelican(
         feed_url=str(merged["feed"]) if merged["feed"] else None,
         feed_urls=_feed_urls(pelican),
         append_to_content=append_to_content_choice(merged["append_to_content"], where),
+        parallel_drafting=boolean(merged["parallel_drafting"], where, "parallel_drafting"),
         platforms=platforms,
     )
 

@@ -93,6 +93,8 @@ def test_content_and_template_errors(posted_site: Site,
     ({"platforms": {"outbox": {"limit": "lots"}}}, ["limit must be a positive whole number"]),
     ({"platforms": {"outbox": {}}, "check_live": "yes"},
      ["check_live is 'yes'", 'use "page" (or True), "feed", or False']),
+    ({"platforms": {"outbox": {}}, "parallel_drafting": "no"},
+     ["parallel_drafting is 'no'", "set parallel_drafting to True or False"]),
     # A platform's own options are typed (its Options).
     ({"platforms": {"mastodon": {"url_length": "long"}}},
      ["url_length must be a whole number, got 'long'", "e.g. 23"]),

@@ -73,6 +73,13 @@ def summary_source(article: Any) -> str:
     return source_content(article)
 
 
+def resolved_content(article: Any) -> str:
+    """The article's HTML with its links made against SITEURL. Not `article.content`:
+    with RELATIVE_URLS its links are relative to whichever page Pelican wrote last, and
+    a relative link cannot be shown in a post (the excerpt leaves it out)."""
+    return str(article.get_content(str(article.settings.get("SITEURL") or "")))
+
+
 def summary_html(article: Any) -> tuple[str, str]:
     """What summary_text makes the summary from, without the work of making it: "summary"
     or "description" (its HTML, made plain text) or "content" (its first real paragraph),
@@ -82,7 +89,7 @@ def summary_html(article: Any) -> tuple[str, str]:
         return "summary", str(article.summary)
     if metadata.get("description"):
         return "description", str(metadata["description"])
-    content = str(article.content)
+    content = resolved_content(article)
     appended = content.rfind('\n<aside class="syndicate">')
     if getattr(article, "syndicate_appended", ()) and appended >= 0:
         content = content[:appended]  # what append_to_articles added: no prose of its own
@@ -96,7 +103,7 @@ def summary_text(article: Any) -> str:
         return plain_text(article.summary)
     if metadata.get("description"):
         return plain_text(str(metadata["description"]))
-    return first_prose(article.content)
+    return first_prose(resolved_content(article))
 
 
 def image_file(image: str, settings: Settings) -> str | None:

@@ -9,6 +9,7 @@ theme and feeds in compose.pelican_theme) so the plugin stays a thin adapter.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from syndicate.compose.articles import syndicated_platforms
+from syndicate.compose.background import ForkedWork
 from syndicate.compose.drafting import collection_paused, drafts_for
 from syndicate.compose.fingerprints import platform_inputs, reusable_drafts
 from syndicate.compose.manifest import (
@@ -44,6 +46,7 @@ from syndicate.compose.pelican_theme import (
     append_to_content,
     parts_the_theme_renders,
     template_folders,
+    writes_atom_feeds,
 )
 from syndicate.compose.templates import DraftTemplates
 from syndicate.errors import SyndicateError
@@ -83,6 +86,9 @@ class BuildSession:
         self.previous_articles = ""  # their lines_digest
         self.previous_siteurl: str | None = None
         self.theme_templates: Any = None  # a Jinja2 Environment, made when first needed
+        # The drafts being made in a second process (start_drafting), and its articles.
+        self.background: ForkedWork | None = None
+        self.background_articles: list[Any] = []
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
@@ -172,10 +178,51 @@ class BuildSession:
         return str(template.render(article=article,
                                    DEFAULT_LANG=self.pelican_settings.get("DEFAULT_LANG")))
 
+    def start_drafting(self, articles: list[Any], resolve_links: Callable[[], None]) -> None:
+        """Make the drafts in a second process while Pelican writes the site, where this
+        machine can (compose.background); finish() collects them.
+
+        Called once every generator has read its content, before any is written.
+        resolve_links does in the child what Pelican does next in the parent, so the
+        child reads each article's content with its links resolved, as the writer does
+        (reading it here in the parent would leave raw {filename} links in the site).
+        """
+        if self.settings is None or not self.settings.parallel_drafting:
+            return
+        spool = self.spool.open()  # the child's lines go into the file the parent reads
+
+        def make_drafts() -> tuple[Any, ...]:
+            resolve_links()
+            self.add_articles(articles)
+            self.spool.flush()
+            return (self.drafts, self.articles, self.errors, self.drafted, self.done,
+                    self.spool.size)
+
+        self.background = ForkedWork.start(make_drafts,
+                                           progress=lambda: os.fstat(spool.fileno()).st_size)
+        self.background_articles = articles if self.background else []
+
+    def collect_drafts(self) -> None:
+        """Take the drafts the second process made; make them here if it failed."""
+        if self.background is None:
+            return
+        made, self.background = self.background.result(), None
+        articles, self.background_articles = self.background_articles, []
+        if made is None:  # the child failed or was killed: nothing of it is used
+            log.info("the second process making the drafts failed: making them here")
+            self.add_articles(articles)
+            return
+        drafts, lines, errors, self.drafted, self.done, self.spool.size = made
+        self.drafts = [(tuple(key), tuple(place)) for key, place in drafts]
+        self.articles = [(tuple(key), tuple(place)) for key, place in lines]
+        for line in errors:  # the child logs nothing: each of its errors is logged here
+            self._error(line)
+        log.debug("drafts of %d articles made in a second process", self.drafted + self.done)
+
     def add_articles(self, articles: Iterable[Any]) -> None:
         """Render drafts for every publishable article that may still be posted or changed
         since it was (links are resolved by now); keep only the source of the others."""
-        if self.settings is None:
+        if self.settings is None or self.background is not None:
             return
         with collection_paused():
             for article in articles:
@@ -250,6 +297,7 @@ class BuildSession:
     def finish(self, write_page: PageWriter | None = None) -> None:
         """Write the manifest, and the HTML preview page where the settings ask for one
         (write_page, from the plugin: the build does not import the previews)."""
+        self.collect_drafts()
         page = self.settings.preview_html if self.settings else None
         output = Path(str(self.pelican_settings.get("OUTPUT_PATH", "output"))).resolve()
         if page and (page == output or output in page.parents):
@@ -276,7 +324,7 @@ class BuildSession:
         if page and write_page and self.settings and self.ledger is not None:
             write_page(page, self.settings, self.ledger, list(texts()))
         self.spool.close()
-        if self.copied and self.settings:
+        if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
             add_copies_to_feeds(output, self.copies)
 
     def copies(self) -> dict[str, list[str]]:
@@ -296,13 +344,21 @@ class LineSpool:
         self.file: IO[bytes] | None = None
         self.size = 0
 
-    def put(self, line: str) -> tuple[int, int]:
-        """Keep line; where it is (offset, length) to get it back."""
+    def open(self) -> IO[bytes]:
         if self.file is None:
             self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        return self.file
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def put(self, line: str) -> tuple[int, int]:
+        """Keep line; where it is (offset, length) to get it back."""
         data = line.encode("utf-8")
-        self.file.seek(self.size)
-        self.file.write(data)
+        file = self.open()
+        file.seek(self.size)
+        file.write(data)
         place = (self.size, len(data))
         self.size += len(data)
         return place

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator
 
 from syndicate.compose.pelican_build import SESSION_KEY, BuildSession
 from syndicate.compose.pelican_theme import add_theme_templates
@@ -36,7 +37,8 @@ def attach_syndication_links(generator: Any) -> None:
 
 
 def render_drafts(generator: Any, writer: Any) -> None:
-    # After the writer: Pelican has resolved {filename} links in content and summary.
+    # After the writer: Pelican has resolved {filename} links in content and summary
+    # (unless start_drafting has the drafts made in a second process: then nothing).
     _session(generator.settings).add_articles(generator.articles)
 
 
@@ -47,15 +49,28 @@ def write_manifest(pelican: Any) -> None:
     pelican.settings.pop(SESSION_KEY, None)
 
 
-def report_unreadable_sources(generators: list[Any]) -> None:
+def start_drafting(generators: list[Any]) -> None:
+    if not generators:
+        return
+    session = _session(generators[0].settings)
     # Every generator shares one context; it lists the files Pelican could not read.
-    if generators:
-        _session(generators[0].settings).record_unreadable(generators[0].context)
+    session.record_unreadable(generators[0].context)
+    writers = [g for g in generators if isinstance(g, ArticlesGenerator)]
+    if len(writers) != 1:
+        return  # articles from elsewhere too: drafted in this process, once written
+
+    def resolve_links() -> None:
+        # What Pelican does next, before writing: links in summaries and metadata.
+        for generator in generators:
+            if hasattr(generator, "refresh_metadata_intersite_links"):
+                generator.refresh_metadata_intersite_links()
+
+    session.start_drafting(writers[0].articles, resolve_links)
 
 
 def register() -> None:
     signals.initialized.connect(start_session)
     signals.article_generator_finalized.connect(attach_syndication_links)
-    signals.all_generators_finalized.connect(report_unreadable_sources)
+    signals.all_generators_finalized.connect(start_drafting)
     signals.article_writer_finalized.connect(render_drafts)
     signals.finalized.connect(write_manifest)
