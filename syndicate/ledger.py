@@ -205,12 +205,17 @@ class Ledger:
             old = orphans.pop(url_path(url_of(key)), None)
             if old is None:
                 continue
-            with self.lock:
-                article = self.articles.pop(old)
-                article["moved_from"] = old
-                self.articles[key] = article
+            self.move(old, key)
             moves.append((old, key))
         return moves
+
+    def move(self, old: str, key: str) -> None:
+        """Rename the article's entries to its new key, remembering the old one (in
+        memory: `save` writes it)."""
+        with self.lock:
+            article = self.articles.pop(old)
+            article["moved_from"] = old
+            self.articles[key] = article
 
     def moved_from(self, key: str) -> str | None:
         """The key the article had in the ledger before its source file moved."""

@@ -43,8 +43,8 @@ GUEST = article("Guest walk", date="2026-01-14",
                 social="{{ ''.__class__.__mro__[1].__subclasses__() }}")
 
 
-def make_blog(make_site: Any, relative_urls: bool) -> Site:
-    site = make_site(ARTICLES, syndicate={"platforms": PLATFORMS},
+def make_blog(make_site: Any, relative_urls: bool, platforms: Any = PLATFORMS) -> Site:
+    site = make_site(ARTICLES, syndicate={"platforms": platforms},
                      extra=f"RELATIVE_URLS = {relative_urls}\nSTATIC_PATHS = ['images']")
     (site.root / "content" / "images").mkdir()
     Image.new("RGB", (64, 32), (40, 90, 160)).save(site.root / "content/images/pic.png")
@@ -100,30 +100,56 @@ def _failing_child(marker: Path) -> Any:
     return dumps
 
 
+def established_blog(make_site: Any) -> tuple[Site, str, str]:
+    """A blog whose outbox posts are in the ledger, one article moved since (the same
+    URL: the same article) and a guest's hostile template; the manifest a build makes
+    drafting in Pelican's own process (its first line, with the time, left out), and
+    the HTML preview it writes."""
+    site = make_blog(make_site, relative_urls=False, platforms={"outbox": {}})
+    assert site.build().exit_code == 0
+    assert site.run("post", "--platform", "outbox").exit_code == 0
+    (site.root / "content" / "walks").mkdir()
+    (site.root / "content" / "c.md").rename(site.root / "content" / "walks" / "c.md")
+    site.write("content/e.md", GUEST)
+    settings = site.conf.read_text(encoding="utf-8")
+    site.conf.write_text(settings.replace("SYNDICATE = {", "SYNDICATE = {'parallel_drafting': "
+                                          "False, 'preview_html': 'preview.html', "),
+                         encoding="utf-8")
+    assert site.build().exit_code == 1
+    expected = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
+    # The articles posted are done (their source only); the moved one is drafted again
+    # (its inputs name its file), and shown as posted by the preview page.
+    made = json.loads(expected)
+    assert {line["key"] for line in made["articles"] if "done" in line} == {
+        "a.md", "b.md", "d.md", "f.md"}
+    page = (site.root / "preview.html").read_text("utf-8")
+    site.conf.write_text(settings.replace("SYNDICATE = {", "SYNDICATE = {'preview_html': "
+                                          "'preview.html', "), encoding="utf-8")
+    shutil.rmtree(site.root / ".syndicate")
+    (site.root / "preview.html").unlink()
+    return site, expected.split("\n", 1)[1], page
+
+
 def test_a_failed_second_process_costs_nothing_but_time(
         make_site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = make_blog(make_site, relative_urls=False)
-    site.write("content/e.md", GUEST)
-    site.build()
-    expected = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
+    site, expected, page = established_blog(make_site)
     marker = tmp_path / "child"
     # The fault is injected into the standard library call the child makes last.
     monkeypatch.setattr(background.marshal, "dumps", _failing_child(marker))
-    shutil.rmtree(site.root / ".syndicate")
     result = site.build()
     assert marker.exists(), "no second process was started"
     assert int(marker.read_text()) != os.getpid()
     assert result.exit_code == 1 and result.output.count("Error: ") == 1, result.output
+    # The same drafts as Pelican's own process makes: the ledger, read again after the
+    # child failed, knows the moved article (and the HTML preview was written from it).
     made = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
-    assert made.split("\n", 1)[1] == expected.split("\n", 1)[1]
+    assert made.split("\n", 1)[1] == expected
+    assert (site.root / "preview.html").read_text("utf-8") == page
 
 
 def test_a_stalled_second_process_is_stopped(
         make_site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = make_blog(make_site, relative_urls=False)
-    site.write("content/e.md", GUEST)
-    site.build()
-    expected = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
+    site, expected, page = established_blog(make_site)
     marker = tmp_path / "child"
 
     def stall(value: Any) -> bytes:
@@ -133,14 +159,23 @@ def test_a_stalled_second_process_is_stopped(
 
     monkeypatch.setattr(background.marshal, "dumps", stall)
     monkeypatch.setattr(background, "STALLED_AFTER_SECONDS", 1.0)
-    shutil.rmtree(site.root / ".syndicate")
     started = time.monotonic()
     site.build()
     assert time.monotonic() - started < 120
     made = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
-    assert made.split("\n", 1)[1] == expected.split("\n", 1)[1]
+    assert made.split("\n", 1)[1] == expected
+    assert (site.root / "preview.html").read_text("utf-8") == page
     with pytest.raises(ProcessLookupError):  # killed and reaped: nothing left behind
         os.kill(int(marker.read_text()), 0)
+
+
+def test_the_preview_page_of_a_build_drafted_in_a_second_process(
+        make_site: Any) -> None:
+    site, expected, page = established_blog(make_site)
+    site.build()
+    made = (site.root / ".syndicate" / "manifest.json").read_text("utf-8")
+    assert made.split("\n", 1)[1] == expected
+    assert (site.root / "preview.html").read_text("utf-8") == page
 
 
 def _progress() -> int:

@@ -89,6 +89,8 @@ class BuildSession:
         # The drafts being made in a second process (start_drafting), and its articles.
         self.background: ForkedWork | None = None
         self.background_articles: list[Any] = []
+        self.moves: list[tuple[str, str]] = []  # the articles that moved (old, new key)
+        self.ledger_let_go = False
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
@@ -120,7 +122,8 @@ class BuildSession:
             # Pelican makes each article's URL from its settings: only asked for when a
             # move is possible, and only of articles the ledger does not know.
             siteurl, by_key = self.settings.siteurl, dict(zip(keys, articles, strict=True))
-            self.ledger.follow_moves(by_key, lambda key: absolute_url(siteurl, by_key[key].url))
+            self.moves = self.ledger.follow_moves(
+                by_key, lambda key: absolute_url(siteurl, by_key[key].url))
         local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
         for article, key in zip(articles, keys, strict=True):
             links = self.ledger.links(key, local) if self.ledger else []
@@ -200,7 +203,26 @@ class BuildSession:
 
         self.background = ForkedWork.start(make_drafts,
                                            progress=lambda: os.fstat(spool.fileno()).st_size)
-        self.background_articles = articles if self.background else []
+        if self.background:
+            self.background_articles = articles
+            # The child has its own copy; this process needs the ledger again only for
+            # the HTML preview, or if the child fails (ledger_again reads it again). A
+            # large blog's ledger is MiBs this process would hold while Pelican writes.
+            self.ledger_let_go, self.ledger = self.ledger is not None, None
+
+    def ledger_again(self) -> Ledger | None:
+        """The ledger, read again if start_drafting let it go (its moves followed)."""
+        if self.ledger is None and self.ledger_let_go and self.settings is not None:
+            self.ledger_let_go = False
+            try:
+                self.ledger = Ledger.load_for_build(self.settings.ledger_path,
+                                                    PLATFORM_CLASSES)
+            except SyndicateError as error:  # changed since the build began
+                self._error(error.line())
+                return None
+            for old, key in self.moves:
+                self.ledger.move(old, key)
+        return self.ledger
 
     def collect_drafts(self) -> None:
         """Take the drafts the second process made; make them here if it failed."""
@@ -210,6 +232,7 @@ class BuildSession:
         articles, self.background_articles = self.background_articles, []
         if made is None:  # the child failed or was killed: nothing of it is used
             log.info("the second process making the drafts failed: making them here")
+            self.ledger_again()
             self.add_articles(articles)
             return
         drafts, lines, errors, self.drafted, self.done, self.spool.size = made
@@ -321,7 +344,8 @@ class BuildSession:
                      and lines_digest(lines()) == self.previous_articles)
         if not unchanged:  # an unchanged manifest is not written again
             write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
-        if page and write_page and self.settings and self.ledger is not None:
+        if page and write_page and self.settings and self.ledger_again() is not None:
+            assert self.ledger is not None
             write_page(page, self.settings, self.ledger, list(texts()))
         self.spool.close()
         if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
