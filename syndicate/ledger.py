@@ -51,7 +51,7 @@ def _serialized(method: Callable[..., None]) -> Callable[..., None]:
     return locked
 
 
-def _copy(value: Any) -> Any:
+def fresh_copy(value: Any) -> Any:
     """A string as a new object: keeping one string of a parsed file would keep the
     memory the whole parse took (its allocator's arenas) from being given back."""
     return value.encode("utf-8").decode("utf-8") if isinstance(value, str) else value
@@ -113,12 +113,12 @@ class Ledger:
                 parts = entry.get("parts") or []
                 slim: dict[str, Any] = {"state": sys.intern(entry["state"])}
                 if "inputs" in entry:
-                    slim["inputs"] = _copy(entry["inputs"])
+                    slim["inputs"] = fresh_copy(entry["inputs"])
                 if parts:
                     slim["parts"] = [{"state": sys.intern(parts[0]["state"]),
-                                      "url": _copy(parts[0].get("url"))}]
+                                      "url": fresh_copy(parts[0].get("url"))}]
                 entries[sys.intern(name)] = slim
-            articles[_copy(key)] = {"url": _copy(article["url"]), "platforms": entries}
+            articles[fresh_copy(key)] = {"url": fresh_copy(article["url"]), "platforms": entries}
             if "moved_from" in article:
                 articles[key]["moved_from"] = article["moved_from"]
         ledger = cls(path, {"version": VERSION, "articles": articles})

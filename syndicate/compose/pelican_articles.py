@@ -46,7 +46,10 @@ def article_key(article: Any) -> str:
     key = getattr(article, "_syndicate_key", None)
     if key is None:
         pinned = article.metadata.get("syndicate_key")
-        key = str(pinned).strip() if pinned else str(article.get_relative_source_path())
+        # Pelican sets relative_source_path when it makes the article, from the same
+        # method (which costs a few path operations each time it is called).
+        key = str(pinned).strip() if pinned else str(
+            getattr(article, "relative_source_path", None) or article.get_relative_source_path())
         article._syndicate_key = key
     return str(key)
 

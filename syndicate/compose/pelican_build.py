@@ -50,7 +50,7 @@ from syndicate.compose.pelican_theme import (
 )
 from syndicate.compose.templates import DraftTemplates
 from syndicate.errors import SyndicateError
-from syndicate.ledger import Ledger
+from syndicate.ledger import Ledger, fresh_copy
 from syndicate.platforms import PLATFORM_CLASSES
 from syndicate.responses import Responses
 from syndicate.settings import DEFAULTS, Settings, settings_from_pelican
@@ -126,7 +126,11 @@ class BuildSession:
                 by_key, lambda key: absolute_url(siteurl, by_key[key].url))
         local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
         for article, key in zip(articles, keys, strict=True):
-            links = self.ledger.links(key, local) if self.ledger else []
+            # Each address copied out of the ledger: once the drafting child has the
+            # ledger, this process lets it go, and its memory can be given back only
+            # if nothing of it is still held.
+            links = [(name, fresh_copy(url)) for name, url in self.ledger.links(key, local)] \
+                if self.ledger else []
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
