@@ -121,7 +121,12 @@ class Ledger:
             articles[fresh_copy(key)] = {"url": fresh_copy(article["url"]), "platforms": entries}
             if "moved_from" in article:
                 articles[key]["moved_from"] = article["moved_from"]
-        ledger = cls(path, {"version": VERSION, "articles": articles})
+        return cls.for_build(path, {"version": VERSION, "articles": articles})
+
+    @classmethod
+    def for_build(cls, path: Path, data: dict[str, Any]) -> Ledger:
+        """The ledger of load_for_build, from its data (read by another process)."""
+        ledger = cls(path, data)
         ledger.read_only = True
         return ledger
 

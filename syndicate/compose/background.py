@@ -69,13 +69,15 @@ class ForkedWork:
         self.finished = False
 
     @classmethod
-    def start(cls, work: Callable[[], Any], progress: Callable[[], int]) -> ForkedWork | None:
+    def start(cls, work: Callable[[], Any], progress: Callable[[], int] = lambda: 0
+              ) -> ForkedWork | None:
         """Run work() in a child; None when this machine cannot (do the work yourself).
 
         work() returns what marshal can write (numbers, strings, tuples, lists, dicts):
         data only, so reading it back cannot run code. progress() is a number that grows
         while the child works (the size of a file it writes): if it stays the same for
-        STALLED_AFTER_SECONDS, result() gives up on the child.
+        STALLED_AFTER_SECONDS, result() gives up on the child (without it, on a child
+        that takes longer than that in all).
         """
         if not can_fork():
             return None

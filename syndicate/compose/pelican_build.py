@@ -91,13 +91,52 @@ class BuildSession:
         self.background_articles: list[Any] = []
         self.moves: list[tuple[str, str]] = []  # the articles that moved (old, new key)
         self.ledger_let_go = False
+        self.ledger_reading: ForkedWork | None = None  # see read_ledger
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
-            self.ledger = Ledger.load_for_build(self.settings.ledger_path, PLATFORM_CLASSES)
+            self.read_ledger()
             self.responses = Responses.load(self.settings.responses_path)
             self.previous_siteurl, self.previous, self.previous_articles = previous_drafts(
                 self.settings.manifest_path)
+        except SyndicateError as error:
+            self._error(error.line())
+
+    def read_ledger(self) -> None:
+        """Start reading the ledger: in a second process while Pelican reads the sources,
+        where this machine can (compose.background); the first that needs it waits for
+        it (ledger_read). Validating a large blog's ledger takes a tenth of a second."""
+        assert self.settings is not None
+        path = self.settings.ledger_path
+
+        def read() -> tuple[str, Any]:
+            try:
+                with collection_paused():  # parsing makes no cycles
+                    return "ledger", Ledger.load_for_build(path, PLATFORM_CLASSES).data
+            except SyndicateError as error:
+                return "error", error.line()
+
+        if self.settings.parallel_drafting:
+            self.ledger_reading = ForkedWork.start(read)
+        if self.ledger_reading is None:
+            with collection_paused():
+                self.ledger = Ledger.load_for_build(path, PLATFORM_CLASSES)
+
+    def ledger_read(self) -> None:
+        """Wait for the ledger read_ledger started reading, if it has not come yet."""
+        reading, self.ledger_reading = self.ledger_reading, None
+        if reading is None or self.settings is None:
+            return
+        with collection_paused():
+            made = reading.result()
+        try:
+            if made is None:  # the child failed: read it here (and say why, if it is bad)
+                self.ledger = Ledger.load_for_build(self.settings.ledger_path,
+                                                    PLATFORM_CLASSES)
+            elif made[0] == "error":
+                self._error(made[1])
+            else:
+                self.ledger = Ledger.for_build(self.settings.ledger_path, made[1])
         except SyndicateError as error:
             self._error(error.line())
 
@@ -115,7 +154,11 @@ class BuildSession:
     def attach_links(self, articles: Iterable[Any]) -> None:
         """Give each article its "Also on" links from the ledger (for the theme), and
         append them and the responses to its content when the theme does not show them."""
-        articles = list(articles)
+        self.ledger_read()
+        with collection_paused():  # thousands of links, and no cycles
+            self._attach_links(list(articles))
+
+    def _attach_links(self, articles: list[Any]) -> None:
         keys = [article_key(article) for article in articles]
         if self.ledger and self.settings:
             # A moved source file is the same article (in memory: `post` saves it).
@@ -194,6 +237,7 @@ class BuildSession:
         child reads each article's content with its links resolved, as the writer does
         (reading it here in the parent would leave raw {filename} links in the site).
         """
+        self.ledger_read()
         if self.settings is None or not self.settings.parallel_drafting:
             return
         spool = self.spool.open()  # the child's lines go into the file the parent reads
@@ -249,6 +293,7 @@ class BuildSession:
     def add_articles(self, articles: Iterable[Any]) -> None:
         """Render drafts for every publishable article that may still be posted or changed
         since it was (links are resolved by now); keep only the source of the others."""
+        self.ledger_read()
         if self.settings is None or self.background is not None:
             return
         with collection_paused():
@@ -324,6 +369,7 @@ class BuildSession:
     def finish(self, write_page: PageWriter | None = None) -> None:
         """Write the manifest, and the HTML preview page where the settings ask for one
         (write_page, from the plugin: the build does not import the previews)."""
+        self.ledger_read()
         self.collect_drafts()
         page = self.settings.preview_html if self.settings else None
         output = Path(str(self.pelican_settings.get("OUTPUT_PATH", "output"))).resolve()
