@@ -7,11 +7,16 @@ manifest; `preview --all` drafts it on demand, exactly as a full build would.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Site, article
+
+from syndicate.compose import background
+from syndicate.preview import selection
 
 OLD = {"a.md": article("First walk", body="The river was quiet at dawn, as it always is."),
        "b.md": article("Second walk", date="2026-01-11",
@@ -84,12 +89,28 @@ def test_a_cold_build_drafts_no_article_posted_everywhere_and_every_new_one(
     assert site.run("check").exit_code == 0
 
 
+@pytest.mark.parametrize("drafted", ["here", "half in a second process",
+                                     "half in a second process that fails"])
 def test_preview_all_shows_a_posted_articles_drafts_as_a_full_build_makes_them(
-        make_site: Any, tmp_path: Path) -> None:
+        make_site: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drafted: str) -> None:
     site = posted_site(make_site)
     cold_build(site)
     assert manifest(site)[0] == set(), "everything is done: nothing drafted"
+    marker, dumps = tmp_path / "second-process", background.marshal.dumps
+    if drafted != "here":  # two articles are enough to share
+        monkeypatch.setattr(selection, "SHARED_FROM", 2)
+
+        def result(value: Any) -> bytes:  # the child's last step: it says it ran
+            marker.write_text(str(os.getpid()), encoding="utf-8")
+            if drafted.endswith("fails"):
+                raise MemoryError("the second process ran out of memory")
+            return dumps(value)
+
+        monkeypatch.setattr(background.marshal, "dumps", result)
     on_demand = site.run("preview", "--format", "json", "--all").stdout
+    if drafted != "here":
+        assert int(marker.read_text(encoding="utf-8")) != os.getpid()
+    monkeypatch.undo()
     by_name = site.run("preview", "--format", "json", "--article", "a.md").stdout
     table = site.run("preview", "--all").output
     # The same site built in full: without its ledger every article is drafted.

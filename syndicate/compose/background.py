@@ -1,6 +1,7 @@
-"""Work done in a forked child while the parent goes on: the build makes its drafts on a
-second core while Pelican writes the site, so a cold build takes about as long as one
-without the plugin.
+"""Work done in a forked child while the parent goes on, on a second core: the build
+reads the ledger while Pelican reads the sources (compose.build_ledger) and makes its
+drafts while Pelican writes the site (compose.pelican_build), so a cold build takes about
+as long as one without the plugin; `preview --all` drafts half of the done articles.
 
 Only where it is safe and pays: Linux (macOS's system libraries are not fork-safe) with
 more than one usable CPU. Elsewhere start() returns None and the caller does the work

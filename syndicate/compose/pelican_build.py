@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from syndicate.compose.articles import syndicated_platforms
 from syndicate.compose.background import ForkedWork
+from syndicate.compose.build_ledger import BuildLedger
 from syndicate.compose.drafting import collection_paused, drafts_for
 from syndicate.compose.fingerprints import platform_inputs, reusable_drafts
 from syndicate.compose.manifest import (
@@ -78,7 +79,7 @@ class BuildSession:
         # How many articles were drafted, and how many were done everywhere (not drafted).
         self.drafted = self.done = 0
         self.settings: Settings | None = None
-        self.ledger: Ledger | None = None
+        self.book: BuildLedger | None = None  # the ledger, see compose.build_ledger
         self.responses: Responses | None = None
         # Each article with copies, and their addresses, for the Atom feeds.
         self.copied: list[tuple[Any, list[str]]] = []
@@ -89,56 +90,22 @@ class BuildSession:
         # The drafts being made in a second process (start_drafting), and its articles.
         self.background: ForkedWork | None = None
         self.background_articles: list[Any] = []
-        self.moves: list[tuple[str, str]] = []  # the articles that moved (old, new key)
-        self.ledger_let_go = False
-        self.ledger_reading: ForkedWork | None = None  # see read_ledger
         try:
             self.settings = settings_from_pelican(pelican_settings, SETTINGS_WHERE)
             self.templates = DraftTemplates(self.settings.templates_path)
-            self.read_ledger()
+            self.book = BuildLedger(self.settings.ledger_path, PLATFORM_CLASSES,
+                                    self.settings.parallel_drafting, self._error)
             self.responses = Responses.load(self.settings.responses_path)
             self.previous_siteurl, self.previous, self.previous_articles = previous_drafts(
                 self.settings.manifest_path)
         except SyndicateError as error:
             self._error(error.line())
 
-    def read_ledger(self) -> None:
-        """Start reading the ledger: in a second process while Pelican reads the sources,
-        where this machine can (compose.background); the first that needs it waits for
-        it (ledger_read). Validating a large blog's ledger takes a tenth of a second."""
-        assert self.settings is not None
-        path = self.settings.ledger_path
-
-        def read() -> tuple[str, Any]:
-            try:
-                with collection_paused():  # parsing makes no cycles
-                    return "ledger", Ledger.load_for_build(path, PLATFORM_CLASSES).data
-            except SyndicateError as error:
-                return "error", error.line()
-
-        if self.settings.parallel_drafting:
-            self.ledger_reading = ForkedWork.start(read)
-        if self.ledger_reading is None:
-            with collection_paused():
-                self.ledger = Ledger.load_for_build(path, PLATFORM_CLASSES)
-
-    def ledger_read(self) -> None:
-        """Wait for the ledger read_ledger started reading, if it has not come yet."""
-        reading, self.ledger_reading = self.ledger_reading, None
-        if reading is None or self.settings is None:
-            return
-        with collection_paused():
-            made = reading.result()
-        try:
-            if made is None:  # the child failed: read it here (and say why, if it is bad)
-                self.ledger = Ledger.load_for_build(self.settings.ledger_path,
-                                                    PLATFORM_CLASSES)
-            elif made[0] == "error":
-                self._error(made[1])
-            else:
-                self.ledger = Ledger.for_build(self.settings.ledger_path, made[1])
-        except SyndicateError as error:
-            self._error(error.line())
+    @property
+    def ledger(self) -> Ledger | None:
+        """The ledger (waited for if it is still being read); None if it cannot be read,
+        and in Pelican's process once the drafting child has it."""
+        return self.book.current() if self.book else None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pelican's content caches pickle objects that hold its settings, this session
@@ -154,26 +121,25 @@ class BuildSession:
     def attach_links(self, articles: Iterable[Any]) -> None:
         """Give each article its "Also on" links from the ledger (for the theme), and
         append them and the responses to its content when the theme does not show them."""
-        self.ledger_read()
         with collection_paused():  # thousands of links, and no cycles
             self._attach_links(list(articles))
 
     def _attach_links(self, articles: list[Any]) -> None:
         keys = [article_key(article) for article in articles]
-        if self.ledger and self.settings:
+        if self.book and self.settings:
             # A moved source file is the same article (in memory: `post` saves it).
             # Pelican makes each article's URL from its settings: only asked for when a
             # move is possible, and only of articles the ledger does not know.
             siteurl, by_key = self.settings.siteurl, dict(zip(keys, articles, strict=True))
-            self.moves = self.ledger.follow_moves(
-                by_key, lambda key: absolute_url(siteurl, by_key[key].url))
+            self.book.follow_moves(by_key, lambda key: absolute_url(siteurl, by_key[key].url))
+        ledger = self.ledger
         local = {name for name, platform in PLATFORM_CLASSES.items() if not platform.remote}
         for article, key in zip(articles, keys, strict=True):
             # Each address copied out of the ledger: once the drafting child has the
             # ledger, this process lets it go, and its memory can be given back only
             # if nothing of it is still held.
-            links = [(name, fresh_copy(url)) for name, url in self.ledger.links(key, local)] \
-                if self.ledger else []
+            links = [(name, fresh_copy(url)) for name, url in ledger.links(key, local)] \
+                if ledger else []
             article.syndication = [
                 SyndicationLink(name, PLATFORM_CLASSES[name].label, url) for name, url in links
             ]
@@ -237,7 +203,6 @@ class BuildSession:
         child reads each article's content with its links resolved, as the writer does
         (reading it here in the parent would leave raw {filename} links in the site).
         """
-        self.ledger_read()
         if self.settings is None or not self.settings.parallel_drafting:
             return
         spool = self.spool.open()  # the child's lines go into the file the parent reads
@@ -253,24 +218,8 @@ class BuildSession:
                                            progress=lambda: os.fstat(spool.fileno()).st_size)
         if self.background:
             self.background_articles = articles
-            # The child has its own copy; this process needs the ledger again only for
-            # the HTML preview, or if the child fails (ledger_again reads it again). A
-            # large blog's ledger is MiBs this process would hold while Pelican writes.
-            self.ledger_let_go, self.ledger = self.ledger is not None, None
-
-    def ledger_again(self) -> Ledger | None:
-        """The ledger, read again if start_drafting let it go (its moves followed)."""
-        if self.ledger is None and self.ledger_let_go and self.settings is not None:
-            self.ledger_let_go = False
-            try:
-                self.ledger = Ledger.load_for_build(self.settings.ledger_path,
-                                                    PLATFORM_CLASSES)
-            except SyndicateError as error:  # changed since the build began
-                self._error(error.line())
-                return None
-            for old, key in self.moves:
-                self.ledger.move(old, key)
-        return self.ledger
+            if self.book:  # the child has its copy
+                self.book.let_go()
 
     def collect_drafts(self) -> None:
         """Take the drafts the second process made; make them here if it failed."""
@@ -280,7 +229,8 @@ class BuildSession:
         articles, self.background_articles = self.background_articles, []
         if made is None:  # the child failed or was killed: nothing of it is used
             log.info("the second process making the drafts failed: making them here")
-            self.ledger_again()
+            if self.book:
+                self.book.again()
             self.add_articles(articles)
             return
         drafts, lines, errors, self.drafted, self.done, self.spool.size = made
@@ -293,7 +243,6 @@ class BuildSession:
     def add_articles(self, articles: Iterable[Any]) -> None:
         """Render drafts for every publishable article that may still be posted or changed
         since it was (links are resolved by now); keep only the source of the others."""
-        self.ledger_read()
         if self.settings is None or self.background is not None:
             return
         with collection_paused():
@@ -369,7 +318,6 @@ class BuildSession:
     def finish(self, write_page: PageWriter | None = None) -> None:
         """Write the manifest, and the HTML preview page where the settings ask for one
         (write_page, from the plugin: the build does not import the previews)."""
-        self.ledger_read()
         self.collect_drafts()
         page = self.settings.preview_html if self.settings else None
         output = Path(str(self.pelican_settings.get("OUTPUT_PATH", "output"))).resolve()
@@ -394,9 +342,9 @@ class BuildSession:
                      and lines_digest(lines()) == self.previous_articles)
         if not unchanged:  # an unchanged manifest is not written again
             write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
-        if page and write_page and self.settings and self.ledger_again() is not None:
-            assert self.ledger is not None
-            write_page(page, self.settings, self.ledger, list(texts()))
+        ledger = self.book.again() if self.book and page and write_page else None
+        if page and write_page and self.settings and ledger is not None:
+            write_page(page, self.settings, ledger, list(texts()))
         self.spool.close()
         if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
             add_copies_to_feeds(output, self.copies)

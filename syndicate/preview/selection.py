@@ -27,16 +27,36 @@ if TYPE_CHECKING:
     from syndicate.approval import Approvals
 
 
+# Fewer articles than this are drafted in this process alone: a second one would cost
+# more than it saves.
+SHARED_FROM = 200
+
+
 def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]:
     """The drafts of articles the build kept only the sources of (done everywhere), made
-    now as the build makes them."""
+    now as the build makes them; where this machine can (compose.background), half of
+    them in a second process."""
+    from syndicate.compose.background import ForkedWork
     from syndicate.compose.drafting import collection_paused, drafts_for
     from syndicate.compose.templates import DraftTemplates
 
     templates = DraftTemplates(settings.templates_path)
-    with collection_paused():
-        return [draft for article in done
-                for draft in drafts_for(article.article(), settings, templates)]
+
+    def drafted(articles: list[DoneArticle]) -> list[Draft]:
+        with collection_paused():
+            return [draft for article in articles
+                    for draft in drafts_for(article.article(), settings, templates)]
+
+    half = len(done) // 2
+    other = ForkedWork.start(lambda: [draft.to_json() for draft in drafted(done[:half])]) \
+        if settings.parallel_drafting and len(done) >= SHARED_FROM else None
+    if other is None:
+        return drafted(done)
+    rest = drafted(done[half:])
+    made = other.result()  # as the manifest carries drafts: their JSON
+    first = [Draft.from_json(data) for data in made] if made is not None \
+        else drafted(done[:half])
+    return first + rest
 
 
 def pending_or_changed(drafts: list[Draft], ledger: Ledger) -> list[Draft]:
