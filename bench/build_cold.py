@@ -10,8 +10,9 @@ RSS come from os.wait4() on that very process, started from a minimal launcher (
 counts a child's pre-exec memory in its peak RSS, so it must not fork from this one);
 the peak RSS is that of the largest process, Pelican's or the plugin's drafting child.
 One more pair after the timed ones samples the PSS of the whole process tree every 20 ms
-(sampling takes CPU, so the timed pairs do not): the memory the processes take together. Reports the median of the per-pair ratios, with / without.
-Targets: time ≤ 1.05 (never syndicated), ≤ 1.02 (established); peak RSS ≤ 1.10 for both.
+(sampling takes CPU, so the timed pairs do not): the memory the processes take together.
+Reports the median of the per-pair ratios, with / without. Targets: time ≤ 1.05 (never
+syndicated), ≤ 1.02 (established); peak RSS ≤ 1.10 for both.
 """
 
 from __future__ import annotations
