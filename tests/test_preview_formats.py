@@ -75,6 +75,10 @@ def test_the_build_can_write_the_html_preview_but_never_into_the_site(
     result = deployed.build()
     assert result.exit_code == 1
     assert "preview_html" in result.output and "inside the output folder" in result.output
+    # Found after the drafts (and, drafted in a second process, the manifest) were made:
+    # the manifest says it too.
+    manifest = json.loads((deployed.root / ".syndicate/manifest.json").read_text("utf-8"))
+    assert any("inside the output folder" in error for error in manifest["errors"])
 
 
 def test_keys_and_image_paths_cannot_break_out_of_their_code_spans(make_site: Any) -> None:

@@ -80,6 +80,7 @@ class BuildSession:
         self.drafted = self.done = 0
         self.settings: Settings | None = None
         self.book: BuildLedger | None = None  # the ledger, see compose.build_ledger
+        self.written_with: list[str] | None = None  # the errors of the manifest written
         self.responses: Responses | None = None
         # Each article with copies, and their addresses, for the Atom feeds.
         self.copied: list[tuple[Any, list[str]]] = []
@@ -210,6 +211,7 @@ class BuildSession:
         def make_drafts() -> tuple[Any, ...]:
             resolve_links()
             self.add_articles(articles)
+            self.write_manifest()  # also off Pelican's way (again if it finds errors)
             self.spool.flush()
             return (self.drafts, self.articles, self.errors, self.drafted, self.done,
                     self.spool.size)
@@ -238,6 +240,7 @@ class BuildSession:
         self.articles = [(tuple(key), tuple(place)) for key, place in lines]
         for line in errors:  # the child logs nothing: each of its errors is logged here
             self._error(line)
+        self.written_with = list(errors)  # the manifest the child wrote
         log.debug("drafts of %d articles made in a second process", self.drafted + self.done)
 
     def add_articles(self, articles: Iterable[Any]) -> None:
@@ -326,28 +329,36 @@ class BuildSession:
                         "output folder, which is deployed; put it elsewhere, e.g. "
                         "'.syndicate/preview.html'")
             page = None
+        if self.written_with != self.errors:  # not written, or errors found since
+            self.write_manifest()
+        ledger = self.book.again() if self.book and page and write_page else None
+        if page and write_page and self.settings and ledger is not None:
+            write_page(page, self.settings, ledger, list(self.texts()))
+        self.spool.close()
+        if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
+            add_copies_to_feeds(output, self.copies)
+
+    def texts(self) -> Iterator[str]:
+        """The drafts' lines, in the manifest's order once write_manifest sorted them."""
+        return (self.spool.get(place) for _, place in self.drafts)
+
+    def write_manifest(self) -> None:
+        """Write the manifest (an unchanged one is not written again); remember which
+        errors it holds."""
         self.drafts.sort(key=lambda item: item[0])
         self.articles.sort(key=lambda item: item[0])
         siteurl = self.settings.siteurl if self.settings else ""
-
-        def texts() -> Iterator[str]:
-            return (self.spool.get(place) for _, place in self.drafts)
 
         def lines() -> Iterator[str]:
             return (self.spool.get(place) for _, place in self.articles)
 
         unchanged = (not self.errors and self.previous_siteurl == siteurl
                      and len(self.drafts) == len(self.previous)
-                     and all(text == self.previous.get(text[-66:-2]) for text in texts())
+                     and all(text == self.previous.get(text[-66:-2]) for text in self.texts())
                      and lines_digest(lines()) == self.previous_articles)
-        if not unchanged:  # an unchanged manifest is not written again
-            write_manifest(self.manifest_path(), siteurl, self.errors, texts(), lines())
-        ledger = self.book.again() if self.book and page and write_page else None
-        if page and write_page and self.settings and ledger is not None:
-            write_page(page, self.settings, ledger, list(texts()))
-        self.spool.close()
-        if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
-            add_copies_to_feeds(output, self.copies)
+        if not unchanged:
+            write_manifest(self.manifest_path(), siteurl, self.errors, self.texts(), lines())
+        self.written_with = list(self.errors)
 
     def copies(self) -> dict[str, list[str]]:
         """Article URL → the addresses of its copies (Pelican makes each URL: only a blog
