@@ -35,10 +35,13 @@ class BuildLedger:
         if self.reading is None:
             self.ledger = self._read()
 
+    def _load(self) -> Ledger:
+        with collection_paused():  # parsing makes no cycles
+            return Ledger.load_for_build(self.path, self.platforms)
+
     def _read(self) -> Ledger | None:
         try:
-            with collection_paused():  # parsing makes no cycles
-                return Ledger.load_for_build(self.path, self.platforms)
+            return self._load()
         except SyndicateError as error:
             self.report(error.line())
             return None
@@ -46,8 +49,7 @@ class BuildLedger:
     def _read_data(self) -> tuple[str, Any]:
         """In the second process: the ledger's data, or the line saying what is wrong."""
         try:
-            with collection_paused():
-                return "ledger", Ledger.load_for_build(self.path, self.platforms).data
+            return "ledger", self._load().data
         except SyndicateError as error:
             return "error", error.line()
 

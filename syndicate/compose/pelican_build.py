@@ -47,7 +47,6 @@ from syndicate.compose.pelican_theme import (
     append_to_content,
     parts_the_theme_renders,
     template_folders,
-    writes_atom_feeds,
 )
 from syndicate.compose.templates import DraftTemplates
 from syndicate.errors import SyndicateError
@@ -335,7 +334,7 @@ class BuildSession:
         if page and write_page and self.settings and ledger is not None:
             write_page(page, self.settings, ledger, list(self.texts()))
         self.spool.close()
-        if self.copied and self.settings and writes_atom_feeds(self.pelican_settings):
+        if self.copied and self.settings:
             add_copies_to_feeds(output, self.copies)
 
     def texts(self) -> Iterator[str]:

@@ -75,13 +75,6 @@ def append_to_content(article: Any, html: str) -> None:
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def writes_atom_feeds(pelican_settings: Mapping[str, Any]) -> bool:
-    """Whether Pelican writes any Atom feed (FEED_ATOM, FEED_ALL_ATOM, CATEGORY_FEED_ATOM,
-    TAG_FEED_ATOM, ...): if not, the output need not be searched for one."""
-    return any(value for name, value in pelican_settings.items()
-               if name.endswith("_ATOM") and "FEED" in name)
-
-
 def add_copies_to_feeds(output: Path, copies_of: Callable[[], Mapping[str, list[str]]]
                         ) -> None:
     """Give each Atom feed entry of a syndicated article a rel="syndication" link to each
