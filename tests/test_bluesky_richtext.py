@@ -355,3 +355,20 @@ def test_matches_a_literal_transliteration_of_the_client(text: str) -> None:
         for s in detect(text)
     ]
     assert got == expected
+
+
+HOSTS = ["example.com", "Example.COM", "bench.example:443", "a.b:8080", "xn--mnchen-3ya.de",
+         "1.2.3", "127.0.0.1", "0x7f.1", "-", "a..b", "example.com.", "EXAMPLE.com:80", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTPS://", "hTTp://"]), st.sampled_from(HOSTS),
+       st.text(alphabet="aZ09/_-", min_size=1, max_size=40))
+def test_a_plain_links_display_is_that_of_its_shape_with_its_letters(
+        scheme: str, host: str, path: str) -> None:
+    """shorten_links shows a link whose path is letters, digits and "/_-" through the
+    remembered display of the same path written in "a"s: it must be to_short_url's own."""
+    from syndicate.text.bluesky_richtext import _short_link
+
+    url = f"{scheme}{host}/{path}"
+    assert _short_link(url) == to_short_url.__wrapped__(url)  # type: ignore[attr-defined]

@@ -85,6 +85,13 @@ def _units(text: str) -> list[str]:
     return units
 
 
+@functools.lru_cache(maxsize=16)
+def _field_units(text: str) -> tuple[str, ...]:
+    """The _units of a field being shortened, remembered: an article's drafts on several
+    platforms shorten the same summary."""
+    return tuple(_units(text))
+
+
 def _ends_sentence(unit: str) -> bool:
     """Whether a sentence ends with this unit: a full stop before a space, or a CJK one."""
     stripped = unit.rstrip()
@@ -155,15 +162,32 @@ def _sentence_cut(units: Sequence[str], keep: int, length: Callable[[int], int],
 
 
 def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int,
-            full_count: int, sentence_room: float = SENTENCE_ROOM,
-            clause_room: float = 0.0) -> tuple[dict[str, Any], bool]:
-    """The values to render: as much of each shrinkable field as the limit allows; and
-    whether they fit. full_count: the whole text's count, as the caller measured it."""
+            full: tuple[str, int], sentence_room: float = SENTENCE_ROOM,
+            clause_room: float = 0.0) -> tuple[dict[str, Any], bool, str]:
+    """The values to render: as much of each shrinkable field as the limit allows; whether
+    they fit; and the text they render to. full: the whole text and its count, as the
+    caller made them."""
     working = dict(context)
+    # Every text tried, by the values that differ between tries: a text the search asks
+    # for again (the text without hashtags is also the whole text the summary's guess
+    # starts from; the search's last try is often the sentence cut's) is rendered and
+    # counted once.
+    tried: dict[tuple[Any, Any, int], tuple[str, int]] = {}
+
+    def key(values: Mapping[str, Any]) -> tuple[Any, Any, int]:
+        return values.get("summary"), values.get("title"), len(values.get("tags") or ())
+
+    def measured(values: Mapping[str, Any]) -> tuple[str, int]:
+        known = tried.get(key(values))
+        if known is None:
+            text = tidy(render(values))
+            known = tried[key(values)] = text, count(text)
+        return known
 
     def fits(values: Mapping[str, Any]) -> bool:
-        return count(tidy(render(values))) <= limit
+        return measured(values)[1] <= limit
 
+    tried[key(context)] = full
     tags = list(working.get("tags", []))
     if tags:
         def with_tags(keep: int) -> dict[str, Any]:
@@ -172,35 +196,34 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         working = with_tags(0)
         if fits(working):
             keep = _largest_fitting(lambda n: fits(with_tags(n)), len(tags) - 1, len(tags))
-            return with_tags(keep), True
+            return with_tags(keep), True, measured(with_tags(keep))[0]
     for field in ("summary", "title"):
         original = str(working.get(field) or "")
         if not original:
             continue
+        whole = measured({**working, field: original})[1]
         working[field] = ""
-        base = count(tidy(render(working)))
-        if base > limit:
+        if measured(working)[1] > limit:
             continue  # even without this field it is too long: shrink the next one
-        units = _units(original)
+        units = _field_units(original)
         # Guess by characters, in proportion to how the platform counts the field (a CJK
         # character is 2 on X), in the room the rest of the text and an ellipsis leave:
         # close enough that the search below most often measures twice (the guess fits,
-        # one more unit does not). The whole text with the field, counted already, less
-        # the field alone, is the rest with the field's separators. The count of no text
-        # is what every count holds besides its text (Mastodon counts the content warning).
-        whole = count(tidy(render({**working, field: original}))) if field == "title" \
-            or tags else full_count
+        # one more unit does not). The whole text with the field less the field alone is
+        # the rest with the field's separators. The count of no text is what every count
+        # holds besides its text (Mastodon counts the content warning).
         alone = count(original) - count("")
         reach = max(limit - (whole - alone) - 1, 0) / max(alone / len(original), 1e-9)
         guess = bisect.bisect_right(list(itertools.accumulate(map(len, units))), reach)
-        def length(n: int, field: str = field, units: list[str] = units) -> int:
-            return count(tidy(render({**working, field: _join_units(units, n)})))
+
+        def length(n: int, field: str = field, units: tuple[str, ...] = units) -> int:
+            return measured({**working, field: _join_units(units, n)})[1]
 
         keep = _largest_fitting(lambda n: length(n) <= limit, guess, len(units))
         working[field] = _join_units(
             units, _sentence_cut(units, keep, length, limit, sentence_room, clause_room))
-        return working, True
-    return working, False
+        return working, True, measured(working)[0]
+    return working, False, measured(working)[0]
 
 
 def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limit: int,
@@ -216,11 +239,11 @@ def fit_with_rest(render: Render, context: Mapping[str, Any], count: Count, limi
     length = count(text)
     if length <= limit:
         return text, "", []
-    values, fits = _shrink(render, context, count, limit, length, sentence_room, clause_room)
+    values, fits, text = _shrink(render, context, count, limit, (text, length),
+                                 sentence_room, clause_room)
     original = str(context.get("summary") or "")
     kept = str(values.get("summary") or "").removesuffix(ELLIPSIS)
     rest = original[len(kept):].lstrip(_DANGLING) if original.startswith(kept) else ""
-    text = tidy(render(values))
     url = str(context.get("url") or "")
     if not fits and url and count(url) <= limit:
         return url, "", [LINK_ONLY]
