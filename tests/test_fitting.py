@@ -251,3 +251,13 @@ def test_the_collector_stays_off_after_drafting_when_it_was_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7f)))
+def test_ascii_words_are_the_unicode_pattern_s_words(text: str) -> None:
+    """Comparing a title with its summary reads ASCII text with a faster pattern: it must
+    find the words the Unicode one finds (letters, digits, marks)."""
+    from syndicate.text import fitting
+
+    assert fitting._plain(text) == " ".join(fitting._WORDS.findall(text.casefold()))

@@ -424,5 +424,11 @@ def restated(title: str, summary: str) -> str:
 _WORDS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 
 
+# In ASCII text those are the letters and digits, which the standard library's engine
+# finds several times faster (every article's title and summary are compared).
+_ASCII_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
 def _plain(text: str) -> str:
-    return " ".join(_WORDS.findall(text.casefold()))
+    words = _ASCII_WORDS if text.isascii() else _WORDS
+    return " ".join(words.findall(text.casefold()))
