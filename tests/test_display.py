@@ -58,3 +58,10 @@ def test_the_next_column_lines_up_after_any_script() -> None:
 def test_clip_stays_within_its_columns(text: str, width: int, clipped: str) -> None:
     assert clip(text, width) == clipped
     assert display_width(clip(text, width)) <= width
+
+
+def test_the_ellipsis_shown_is_the_one_fitting_cuts_with() -> None:
+    from syndicate.preview import display
+    from syndicate.text import fitting
+
+    assert display.ELLIPSIS == fitting.ELLIPSIS

@@ -9,6 +9,7 @@ content errors; never a secret.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -214,7 +215,9 @@ def draft_lines(path: Path) -> tuple[dict[str, Any], list[tuple[str, str, str]]]
     encoding again thousands of drafts is most of its time.
     """
     try:
-        first, _, rest = path.read_text(encoding="utf-8").partition("\n")
+        # Split once (partitioning first would copy the whole rest of the file again).
+        lines = path.read_text(encoding="utf-8").split("\n")
+        first = lines[0]
         header = json.loads(first.removesuffix(', "drafts": [') + "}")
     except (OSError, ValueError):
         header = {}
@@ -225,12 +228,16 @@ def draft_lines(path: Path) -> tuple[dict[str, Any], list[tuple[str, str, str]]]
         return data, [(d["article"], d["platform"], json.dumps(d, ensure_ascii=False))
                       for d in data["drafts"]]
     drafts = []
-    for line in rest.split("\n"):
-        line = line.removesuffix(",")
+    for line in itertools.islice(lines, 1, None):
         keys = _LINE_KEYS.match(line)
-        platform = _LINE_PLATFORM.search(line) if keys else None
-        if keys and platform:
-            drafts.append((str(json.loads(keys.group(1))), platform.group(1), line))
+        if keys is None:
+            continue
+        platform = _LINE_PLATFORM.search(line)
+        if platform is not None:
+            key = keys.group(1)
+            # A key with no escape in it is its JSON text without the quotes.
+            key = key[1:-1] if "\\" not in key else str(json.loads(key))
+            drafts.append((key, platform.group(1), line.removesuffix(",")))
     return header, drafts
 
 

@@ -9,11 +9,15 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import click
-import wcwidth
 
 from syndicate.draft import Draft
-from syndicate.text.fitting import ELLIPSIS
 from syndicate.text.graphemes import graphemes, is_simple
+
+
+# The ellipsis fitting ends a cut with: syndicate.text.fitting's, written here so that
+# showing drafts does not compile fitting's patterns at start-up (tests/test_display.py
+# checks the two agree).
+ELLIPSIS = "…"
 
 
 def display_width(text: str) -> int:
@@ -24,6 +28,8 @@ def display_width(text: str) -> int:
     columns, combining and other zero-width marks as none. Escape sequences take no
     column; a tab counts to its stop as if the text started a line.
     """
+    import wcwidth  # here: its tables take a sixth of the start-up of every command
+
     return wcwidth.width(text)
 
 

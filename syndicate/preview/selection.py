@@ -154,9 +154,14 @@ class Selection:
         """For programs: a JSON array of each draft's JSON straight from the manifest,
         with its state added; and the manifest's header (site and build errors)."""
         header, lines = draft_lines(self.settings.manifest_path)
+        states: dict[str, str] = {}  # each state's JSON, made once: there are few
+
+        def state_json(article: str, platform: str) -> str:
+            state = draft_state_of(self.ledger, article, platform)
+            return states.get(state) or states.setdefault(state, json.dumps(state))
+
         text = "[" + ", ".join(
-            f'{line[:-1]}, "state": '
-            f'{json.dumps(draft_state_of(self.ledger, article, platform))}}}'
+            f'{line[:-1]}, "state": {state_json(article, platform)}}}'
             for article, platform, line in json_lines(lines, self.done, self.query.every,
                                                       self.ledger, self.settings)
             if self.wanted(article, platform)) + "]"
