@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_site import JA_SENTENCES, TAGS, _sentence
 
+from syndicate.collector import collection_paused
 from syndicate.compose.articles import ArticleSource
-from syndicate.compose.drafting import collection_paused, drafts_for
+from syndicate.compose.drafting import drafts_for
 from syndicate.compose.templates import DraftTemplates
 from syndicate.settings import settings_from_pelican
 from syndicate.text.chunked import forget

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,7 @@ from syndicate.cli_support import (
     settings_option,
     show,
 )
+from syndicate.collector import collection_paused
 from syndicate.compose.manifest import load_manifest
 from syndicate.draft import Draft, article_count
 from syndicate.files import write_atomically
@@ -32,7 +34,10 @@ from syndicate.preview.display import (
     readiness_table,
 )
 from syndicate.publish.common import refuse_build_errors
-from syndicate.settings import load_settings
+from syndicate.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from syndicate.preview.selection import Selection
 
 
 def stdout_is_terminal() -> bool:
@@ -110,8 +115,14 @@ def preview(settings_path: Path, output_format: str, output_path: Path | None,
     from syndicate.preview.selection import PreviewQuery, Selection
 
     settings = load_settings(settings_path)
-    selection = Selection(settings, PreviewQuery(article_keys, platform_names, only_new,
-                                                 show_all))
+    with collection_paused():  # the ledger, the manifest and the drafts: no cycles
+        _preview(settings, Selection(settings, PreviewQuery(
+            article_keys, platform_names, only_new, show_all)), output_format, output_path)
+
+
+def _preview(settings: Settings, selection: Selection, output_format: str,
+             output_path: Path | None) -> None:
+    """preview's work once its settings are read."""
     problem = selection.unknown_article()
     if problem is not None:
         raise click.BadParameter(problem, param_hint="'--article'")

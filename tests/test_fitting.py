@@ -14,8 +14,9 @@ from conftest import Site, article
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from syndicate.collector import collection_paused
 from syndicate.compose.articles import ArticleSource, hashtag
-from syndicate.compose.drafting import collection_paused, draft_for, drafts_for
+from syndicate.compose.drafting import draft_for, drafts_for
 from syndicate.compose.fast_templates import compile_simple
 from syndicate.compose.templates import DraftTemplates
 from syndicate.platforms import PLATFORM_CLASSES

@@ -14,8 +14,8 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from syndicate.collector import collection_paused
 from syndicate.compose.background import ForkedWork
-from syndicate.compose.drafting import collection_paused
 from syndicate.errors import SyndicateError
 from syndicate.ledger import Ledger
 

@@ -6,11 +6,8 @@ may reuse it and when a posted article has changed.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,23 +309,6 @@ def draft_for(article: ArticleSource, platform: Platform, settings: Settings,
         extras=extras,
         fingerprint=fingerprint(share.digest, platform, template.source),
     )
-
-
-@contextlib.contextmanager
-def collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while many drafts are made (then as it was).
-
-    Drafting makes short-lived dicts and lists by the million, and no reference cycles
-    (tests/test_fitting.py checks): reference counting frees all of it. With the collector
-    on, each of its full passes walks every object the build holds, Pelican's articles
-    and their HTML, which on a large blog was a fifth of drafting's time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def drafts_for(article: ArticleSource, settings: Settings, templates: DraftTemplates,

@@ -16,10 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from syndicate.collector import collection_paused
 from syndicate.compose.articles import syndicated_platforms
 from syndicate.compose.background import ForkedWork
 from syndicate.compose.build_ledger import BuildLedger
-from syndicate.compose.drafting import collection_paused, drafts_for
+from syndicate.compose.drafting import drafts_for
 from syndicate.compose.fingerprints import platform_inputs, reusable_drafts
 from syndicate.compose.manifest import (
     encode_article,

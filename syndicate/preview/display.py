@@ -13,7 +13,6 @@ import click
 from syndicate.draft import Draft
 from syndicate.text.graphemes import graphemes, is_simple
 
-
 # The ellipsis fitting ends a cut with: syndicate.text.fitting's, written here so that
 # showing drafts does not compile fitting's patterns at start-up (tests/test_display.py
 # checks the two agree).

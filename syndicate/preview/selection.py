@@ -36,8 +36,9 @@ def drafts_on_demand(done: list[DoneArticle], settings: Settings) -> list[Draft]
     """The drafts of articles the build kept only the sources of (done everywhere), made
     now as the build makes them; where this machine can (compose.background), half of
     them in a second process."""
+    from syndicate.collector import collection_paused
     from syndicate.compose.background import ForkedWork
-    from syndicate.compose.drafting import collection_paused, drafts_for
+    from syndicate.compose.drafting import drafts_for
     from syndicate.compose.templates import DraftTemplates
 
     templates = DraftTemplates(settings.templates_path)
