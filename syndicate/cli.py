@@ -30,7 +30,7 @@ from syndicate.preview.display import (
     edited_state,
     findings_table,
     preview_blocks,
-    preview_text,
+    preview_parts,
     readiness_table,
 )
 from syndicate.publish.common import refuse_build_errors
@@ -132,11 +132,14 @@ def _preview(settings: Settings, selection: Selection, output_format: str,
         # A page of HTML is no use at a terminal: it goes to a file, said below.
         output_path = settings.manifest_path.parent / "preview.html"
 
-    def emit(text: str) -> None:
+    def emit(text: str | list[str]) -> None:
+        """Print text, or write it to the output file (text in pieces: each encoded on its
+        own, see preview.html.html_page)."""
         if output_path is None:
-            click.echo(text)
+            click.echo(text if isinstance(text, str) else "".join(text))
             return
-        write_atomically(output_path, text.encode("utf-8"))
+        write_atomically(output_path, text.encode("utf-8") if isinstance(text, str)
+                         else (part.encode("utf-8") for part in text))
         click.echo(f"Wrote {output_path}" + (": open it in a browser (-o FILE writes the "
                                              "page elsewhere)." if to_default_page else "."),
                    err=True)
@@ -155,16 +158,16 @@ def _preview(settings: Settings, selection: Selection, output_format: str,
     else:
         drafts, hidden, manifest = selection.drafts()
         if output_format == "markdown":
-            from syndicate.preview.markdown import markdown_preview
+            from syndicate.preview.markdown import markdown_lines
 
-            emit(markdown_preview(drafts, state_of))
+            emit(markdown_lines(drafts, state_of))
         elif output_format == "html":
-            from syndicate.preview.html import html_preview
+            from syndicate.preview.html import html_page
 
-            emit(html_preview(drafts, state_of, settings.platforms,
-                              settings.root, settings.author, settings.sitename))
+            emit(html_page(drafts, state_of, settings.platforms,
+                           settings.root, settings.author, settings.sitename))
         else:
-            emit(preview_text(drafts, state_of, 0 if selection.query.every else hidden))
+            emit(preview_parts(drafts, state_of, 0 if selection.query.every else hidden))
     refuse_build_errors(manifest)
 
 

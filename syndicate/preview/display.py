@@ -260,6 +260,13 @@ def preview_blocks(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) ->
 
 def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int) -> str:
     """The drafts as blocks for a terminal, a count, and how many articles are hidden."""
+    return "".join(preview_parts(drafts, state_of, hidden))
+
+
+def preview_parts(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int
+                  ) -> list[str]:
+    """preview_text in pieces, to be written one after the other (see
+    preview.html.html_page)."""
     blocks = preview_blocks(drafts, state_of)
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})
@@ -270,7 +277,7 @@ def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: 
         blocks.append(f"{hidden} more article{'s are' if hidden != 1 else ' is'} posted or "
                       "skipped everywhere and unchanged since: --all shows "
                       f"{'them' if hidden != 1 else 'it'} too.")
-    return "\n".join(blocks).lstrip("\n")
+    return [blocks[0].lstrip("\n"), *(f"\n{block}" for block in blocks[1:])]
 
 
 class Finding(Protocol):

@@ -58,6 +58,12 @@ def _count(length: int, limit: int) -> str:
 
 
 def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> str:
+    return "".join(markdown_lines(drafts, state_of))
+
+
+def markdown_lines(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> list[str]:
+    """The preview's lines, each with its line break, to be written one after the other
+    (see preview.html.html_page)."""
     new = sum(state_of(d) == "new" for d in drafts)
     articles = len({d.article for d in drafts})
     unfit = sum(not d.fits for d in drafts)
@@ -95,4 +101,4 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
             lines.append(f"✂ shortened to fit: {escape('; '.join(draft.shortened))}")
         lines += [f"❌ {escape(problem)}" for problem in draft.problems]
         lines += [f"⚠ {escape(warning)}" for warning in draft.warnings]
-    return "\n".join(lines) + "\n"
+    return [f"{line}\n" for line in lines]

@@ -151,9 +151,10 @@ class Selection:
         approved = self.approvals.is_approved(draft)
         return f"{state}, {'approved' if approved else 'not approved'}"
 
-    def json_text(self) -> tuple[str, Manifest]:
+    def json_text(self) -> tuple[list[str], Manifest]:
         """For programs: a JSON array of each draft's JSON straight from the manifest,
-        with its state added; and the manifest's header (site and build errors)."""
+        with its state added, in pieces to be written one after the other (see
+        preview.html.html_page); and the manifest's header (site and build errors)."""
         header, lines = draft_lines(self.settings.manifest_path)
         states: dict[str, str] = {}  # each state's JSON, made once: there are few
 
@@ -161,12 +162,14 @@ class Selection:
             state = draft_state_of(self.ledger, article, platform)
             return states.get(state) or states.setdefault(state, json.dumps(state))
 
-        text = "[" + ", ".join(
-            f'{line[:-1]}, "state": {state_json(article, platform)}}}'
-            for article, platform, line in json_lines(lines, self.done, self.query.every,
-                                                      self.ledger, self.settings)
-            if self.wanted(article, platform)) + "]"
-        return text, Manifest(siteurl=header["siteurl"], errors=header["errors"])
+        parts = ["["]
+        for article, platform, line in json_lines(lines, self.done, self.query.every,
+                                                  self.ledger, self.settings):
+            if self.wanted(article, platform):
+                parts += [", " if len(parts) > 1 else "",
+                          f'{line[:-1]}, "state": {state_json(article, platform)}}}']
+        parts.append("]")
+        return parts, Manifest(siteurl=header["siteurl"], errors=header["errors"])
 
     def json_items(self) -> tuple[list[dict[str, Any]], Manifest]:
         """For a person: each draft's JSON with its state; and the manifest's header."""
