@@ -3,6 +3,7 @@ nothing posted; the ledger untouched."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -259,3 +260,29 @@ def test_a_secret_with_a_line_break_inside_is_refused_before_any_request(
                           "line break", code=2)
     assert "good-token" not in result.output
     assert not mastodon.requests and not site.ledger.exists()
+
+
+def test_a_manifest_that_is_not_utf8_past_its_first_line(make_site: Callable[..., Site]
+                                                           ) -> None:
+    """The JSON preview reads the manifest line by line: a bad byte in a later line is
+    still one line naming the file, for every format."""
+    site = make_site(GOOD)
+    assert site.build().exit_code == 0
+    manifest = site.root / ".syndicate" / "manifest.json"
+    lines = manifest.read_bytes().split(b"\n")
+    lines[2] = lines[2][:20] + b"\xff" + lines[2][20:]
+    manifest.write_bytes(b"\n".join(lines))
+    for output_format in ("json", "table"):
+        assert_one_line_error(site.run("preview", "--format", output_format),
+                              "manifest.json", "not valid JSON", "rebuild", code=2)
+
+
+def test_a_manifest_with_windows_line_ends_previews_as_it_was(
+        make_site: Callable[..., Site]) -> None:
+    site = make_site(GOOD)
+    assert site.build().exit_code == 0
+    manifest = site.root / ".syndicate" / "manifest.json"
+    before = site.run("preview", "--format", "json").stdout
+    manifest.write_bytes(manifest.read_bytes().replace(b"\n", b"\r\n"))
+    assert site.run("preview", "--format", "json").stdout == before
+    assert json.loads(before)
