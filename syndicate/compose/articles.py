@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -56,9 +57,18 @@ SYMBOL_HASHTAGS: Mapping[str, str] = {
 def hashtag(tag: str, mapping: Mapping[str, str | None] | None = None) -> str | None:
     """`#OpenSource` from "Open Source", `#日本` from "日本", `#cpp` from "C++"; None when
     nothing is left or mapping (tag, lower-cased, to hashtag) drops the tag."""
+    if mapping:
+        key = " ".join(tag.split()).lower()
+        if key in mapping:
+            return mapping[key] or None
+    return _hashtag_of(tag)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hashtag_of(tag: str) -> str | None:
+    """hashtag(tag) without a mapping: remembered, as a blog has few tags and every
+    article's drafts ask for them."""
     key = " ".join(tag.split()).lower()
-    if mapping is not None and key in mapping:
-        return mapping[key] or None
     if key in SYMBOL_HASHTAGS:
         return SYMBOL_HASHTAGS[key]
     words = [word for word in _NOT_IN_HASHTAG.split(tag) if word]
