@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from conftest import PROJECT, Site, article
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SNAPSHOT = PROJECT / "tests" / "snapshots" / "preview.md"
 ARTICLES = ["--article", "posts/kyoto-morning-walk.md", "--article",
@@ -98,3 +100,14 @@ def test_keys_and_image_paths_cannot_break_out_of_their_code_spans(make_site: An
     spans = [t.content for t in inline if t.type == "code_inline"]
     assert key in spans
     assert any(image in span for span in spans)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab/:%é日<>\\ \x00\x1f\x7f\t\n"))))
+def test_a_link_target_cannot_end_early_or_open_markup(url: str) -> None:
+    """Each "<", ">", "\\", space and control character is percent-encoded; nothing else
+    changes."""
+    from syndicate.preview.markdown import link_target
+
+    expected = "".join(f"%{ord(c):02X}" if c in "<>\\ " or ord(c) < 0x20 else c for c in url)
+    assert link_target(url) == f"<{expected}>"

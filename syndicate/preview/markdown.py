@@ -31,10 +31,12 @@ def code(text: str) -> str:
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
+_UNSAFE_IN_TARGET = re.compile(r"[<>\\ \x00-\x1f]")
+
+
 def link_target(url: str) -> str:
     """url as a Markdown link destination that cannot end early or open markup."""
-    safe = "".join(f"%{ord(c):02X}" if c in "<>\\ " or ord(c) < 0x20 else c for c in url)
-    return f"<{safe}>"
+    return f"<{_UNSAFE_IN_TARGET.sub(lambda found: f'%{ord(found.group()):02X}', url)}>"
 
 
 def fenced(text: str) -> str:
@@ -64,14 +66,15 @@ def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) 
 def markdown_lines(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> list[str]:
     """The preview's lines, each with its line break, to be written one after the other
     (see preview.html.html_page)."""
-    new = sum(state_of(d) == "new" for d in drafts)
+    states = [state_of(draft) for draft in drafts]  # each asked once: it reads the ledger
+    new = states.count("new")
     articles = len({d.article for d in drafts})
     unfit = sum(not d.fits for d in drafts)
     lines = [f"## Status updates: {len(drafts)} draft{'s' * (len(drafts) != 1)} for "
              f"{articles} article{'s' * (articles != 1)}, {new} new"
              + (f", **{unfit} do not fit**" if unfit else "")]
     current = None
-    for draft in drafts:
+    for draft, state in zip(drafts, states, strict=True):
         if draft.article != current:
             current = draft.article
             lines += ["", f"### [{escape(draft.title)}]({link_target(draft.url)})",
@@ -92,7 +95,7 @@ def markdown_lines(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) ->
         for number, part in enumerate(draft.parts, start=1):
             which = f" {number}/{len(draft.parts)}" if len(draft.parts) > 1 else ""
             lines += ["", f"**{label}{which}** · {_count(part.length, draft.limit)} · "
-                          f"{escape(state_of(draft))}"]
+                          f"{escape(state)}"]
             if warning:
                 lines.append(f"**CW:** {escape(warning)} (content warning: the text is "
                              "behind it)")
