@@ -64,25 +64,29 @@ def main() -> None:
         {"PATH": "content", "SITENAME": "Bench", "AUTHOR": "Bench Author",
          "SYNDICATE": {"platforms": {name: {} for name in PLATFORMS}}}, "bench", environ={})
     articles = make_articles(args.articles, args.seed)
-    rates = []
+    rates, cpu_rates = [], []
     drafts = unfit = 0
     for _ in range(args.rounds):
         templates = DraftTemplates(None)  # fresh: no compiled template carried over
         forget()  # nor any count remembered from the round before
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with collection_paused():  # as the build drafts
             made = [d for article in articles for d in drafts_for(article, settings, templates)]
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         drafts, unfit = len(made), sum(not d.fits for d in made)
         rates.append(drafts / seconds)
-        print(f"{drafts} drafts in {seconds:.2f} s: {drafts / seconds:,.0f} drafts/s",
-              flush=True)
+        cpu_rates.append(drafts / cpu_seconds)
+        print(f"{drafts} drafts in {seconds:.2f} s: {drafts / seconds:,.0f} drafts/s "
+              f"({drafts / cpu_seconds:,.0f} per CPU second)", flush=True)
     median = statistics.median(rates)
     verdict = "met" if median >= TARGET else "NOT met"
+    # Per CPU second leaves out the time other processes took the core (not a host that
+    # runs the core slower, which the two columns then show alike).
     print(f"\n| articles | platforms | drafts | do not fit | drafts/s (median of {args.rounds}) "
-          f"| target ≥ {TARGET:,} |\n|---:|---|---:|---:|---:|---|\n"
+          f"| per CPU second | target ≥ {TARGET:,} |\n|---:|---|---:|---:|---:|---:|---|\n"
           f"| {args.articles:,} | {', '.join(PLATFORMS)} | {drafts:,} | {unfit} | "
-          f"{median:,.0f} | {verdict} |")
+          f"{median:,.0f} | {statistics.median(cpu_rates):,.0f} | {verdict} |")
 
 
 if __name__ == "__main__":
