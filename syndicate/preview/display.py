@@ -258,15 +258,10 @@ def preview_blocks(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) ->
     return blocks
 
 
-def preview_text(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int) -> str:
-    """The drafts as blocks for a terminal, a count, and how many articles are hidden."""
-    return "".join(preview_parts(drafts, state_of, hidden))
-
-
 def preview_parts(drafts: list[Draft], state_of: Callable[[Draft], str], hidden: int
                   ) -> list[str]:
-    """preview_text in pieces, to be written one after the other (see
-    preview.html.html_page)."""
+    """The drafts as blocks for a terminal, a count, and how many articles are hidden: in
+    pieces, to be written one after the other (see preview.html.html_page)."""
     blocks = preview_blocks(drafts, state_of)
     unfit = sum(not d.fits for d in drafts)
     articles = len({d.article for d in drafts})

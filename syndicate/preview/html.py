@@ -287,12 +287,6 @@ def state_kind(state: str) -> str:
     return "edited" if "edited since" in state else state.split(",")[0].strip()
 
 
-def html_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
-                 platforms: Mapping[str, Platform], root: Path, author: str = "",
-                 sitename: str = "") -> str:
-    return "".join(html_page(drafts, state_of, platforms, root, author, sitename))
-
-
 def html_page(drafts: Sequence[Draft], state_of: Callable[[Draft], str],
               platforms: Mapping[str, Platform], root: Path, author: str = "",
               sitename: str = "") -> list[str]:

@@ -59,10 +59,6 @@ def _count(length: int, limit: int) -> str:
     return f"{length}/{limit}" + (" ⚠ close" if length > 0.9 * limit else "")
 
 
-def markdown_preview(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> str:
-    return "".join(markdown_lines(drafts, state_of))
-
-
 def markdown_lines(drafts: Sequence[Draft], state_of: Callable[[Draft], str]) -> list[str]:
     """The preview's lines, each with its line break, to be written one after the other
     (see preview.html.html_page)."""

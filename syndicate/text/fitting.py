@@ -85,10 +85,11 @@ def _units(text: str) -> list[str]:
     return units
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)
 def _field_units(text: str) -> tuple[str, ...]:
     """The _units of a field being shortened, remembered: an article's drafts on several
-    platforms shorten the same summary."""
+    platforms, made one after the other, shorten the same summary (a few only: a
+    summary may be long)."""
     return tuple(_units(text))
 
 
