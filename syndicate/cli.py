@@ -149,7 +149,7 @@ def _preview(settings: Settings, selection: Selection, output_format: str,
 
     if output_format == "json" and (output_path or not sys.stdout.isatty()):
         # For programs: each draft's JSON straight from the manifest, with its state added.
-        text, manifest = selection.json_text()
+        text, manifest = selection.json_parts()
         emit(text)
     elif output_format == "json":
         # For a person at a terminal: indented.

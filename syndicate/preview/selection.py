@@ -151,7 +151,7 @@ class Selection:
         approved = self.approvals.is_approved(draft)
         return f"{state}, {'approved' if approved else 'not approved'}"
 
-    def json_text(self) -> tuple[list[str], Manifest]:
+    def json_parts(self) -> tuple[list[str], Manifest]:
         """For programs: a JSON array of each draft's JSON straight from the manifest,
         with its state added, in pieces to be written one after the other (see
         preview.html.html_page); and the manifest's header (site and build errors)."""

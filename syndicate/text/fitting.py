@@ -179,10 +179,11 @@ def _shrink(render: Render, context: Mapping[str, Any], count: Count, limit: int
         return values.get("summary"), values.get("title"), len(values.get("tags") or ())
 
     def measured(values: Mapping[str, Any]) -> tuple[str, int]:
-        known = tried.get(key(values))
+        differs = key(values)
+        known = tried.get(differs)
         if known is None:
             text = tidy(render(values))
-            known = tried[key(values)] = text, count(text)
+            known = tried[differs] = text, count(text)
         return known
 
     def fits(values: Mapping[str, Any]) -> bool:
